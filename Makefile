@@ -1,0 +1,44 @@
+# The README's two commands: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app wsgi
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/alliance_test
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test test-sqlite test-postgres install install-test db-upgrade demo serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+db-upgrade: install
+	$(FLASK) db upgrade
+
+## make run: set up, migrate, load the demo data on an empty database, serve on 127.0.0.1:$(PORT)
+run: db-upgrade
+	$(FLASK) seed demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port $(PORT) --debug
+
+## make test: set up the test dependencies and run the whole suite (SQLite)
+test: install-test
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+
+## make test-postgres: the same suite on the PostgreSQL server at 127.0.0.1:5432 (fresh databases)
+test-postgres: install-test
+	TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

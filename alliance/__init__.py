@@ -1,0 +1,128 @@
+"""Alliance: the open-innovation marketplace of the Milano Smart City Alliance."""
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from alliance.config import DEV_SECRET_KEY, INSTANCE_PATH, PROJECT_ROOT, load_config
+from alliance.core import aftercommit
+from alliance.extensions import babel, csrf, db, login_manager, mail, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; ``config`` overrides the environment's settings."""
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_PATH),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(load_config())
+    if config:
+        app.config.update(config)
+    _refuse_unsafe_production(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_error_pages(app)
+    _register_cli(app)
+    return app
+
+
+def _refuse_unsafe_production(app: Flask) -> None:
+    if app.config["APP_ENV"] == "production" and app.config["SECRET_KEY"] == DEV_SECRET_KEY:
+        raise RuntimeError(
+            "APP_ENV=production needs a SECRET_KEY of its own: the development key is public."
+        )
+
+
+def _init_extensions(app: Flask) -> None:
+    # Every model module must be imported before migrations or mappers run.
+    from alliance import models  # noqa: F401
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=_select_locale,
+        default_translation_directories=str(PROJECT_ROOT / "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    aftercommit.install(Session)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from alliance.auth.models import User
+
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+
+def _select_locale() -> str:
+    supported = ("it", "en")
+    chosen = session.get("lang")
+    if chosen in supported:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in supported:
+        return current_user.locale
+    return "it"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite enforces foreign keys only when asked, connection by connection."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from alliance.admin.views import bp as admin_bp
+    from alliance.auth.views import bp as auth_bp
+    from alliance.challenges.views import bp as challenges_bp
+    from alliance.core.views import bp as main_bp
+    from alliance.partners.views import bp as partners_bp
+    from alliance.proposals.views import bp as proposals_bp
+    from alliance.startups.views import bp as startups_bp
+
+    for blueprint in (main_bp, auth_bp, partners_bp, startups_bp, challenges_bp,
+                      proposals_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from alliance.auth import policy
+    from alliance.core import templating
+
+    app.jinja_env.globals["policy"] = policy
+    templating.register(app)
+
+
+def _register_error_pages(app: Flask) -> None:
+    from alliance.core.views import register_error_pages
+
+    register_error_pages(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from alliance.cli import register
+
+    register(app)
+
+
+__all__ = ["create_app"]

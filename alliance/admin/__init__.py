@@ -1,0 +1,1 @@
+"""The admins' console: approval queue, calls, themes, partner members."""

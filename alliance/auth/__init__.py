@@ -1,0 +1,1 @@
+"""Users, roles, login and registration, and the policy module."""

@@ -1,0 +1,260 @@
+"""Who may do what: every permission of the site is decided here.
+
+Predicates are named ``can_<verb>_<thing>(user, obj) -> bool`` and are used by
+views (through :func:`require`), by templates (``policy`` is a template
+global) and, as SQL filters (``visible_*``), by lists and search, so a list
+never shows what its detail page would refuse.
+
+``user`` may be Flask-Login's anonymous user.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import abort
+
+from alliance.auth.models import ADMIN, JURY
+from alliance.challenges.models import (
+    DRAFT as CHALLENGE_DRAFT,
+    PUBLIC_STATUSES,
+    PUBLISHED,
+    SUBMITTED as CHALLENGE_SUBMITTED,
+    Challenge,
+    challenge_cosponsor,
+)
+from alliance.core.models import utcnow
+from alliance.proposals.models import SUBMITTED, Proposal
+from alliance.startups.models import Startup
+
+
+def require(allowed: bool, *, hide: bool = False) -> None:
+    """Stop the request unless ``allowed``: 403, or 404 when ``hide`` (where even
+    the existence of the object must not leak)."""
+    if not allowed:
+        abort(404 if hide else 403)
+
+
+# -- who is this -------------------------------------------------------------
+
+def _authenticated(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def is_admin(user) -> bool:
+    return _authenticated(user) and user.has_role(ADMIN)
+
+
+def is_jury(user) -> bool:
+    return _authenticated(user) and user.has_role(JURY)
+
+
+def partner_id_of(user) -> int | None:
+    if not _authenticated(user) or user.partner_membership is None:
+        return None
+    return user.partner_membership.partner_id
+
+
+def startup_id_of(user) -> int | None:
+    if not _authenticated(user) or user.startup_membership is None:
+        return None
+    return user.startup_membership.startup_id
+
+
+def has_role(user, role: str) -> bool:
+    return _authenticated(user) and user.has_role(role)
+
+
+def _works_for_challenge(user, challenge: Challenge) -> bool:
+    """A member of the lead partner or of a co-sponsor."""
+    partner_id = partner_id_of(user)
+    if partner_id is None:
+        return False
+    return partner_id == challenge.lead_partner_id or any(
+        p.id == partner_id for p in challenge.cosponsors
+    )
+
+
+def _leads_challenge(user, challenge: Challenge) -> bool:
+    partner_id = partner_id_of(user)
+    return partner_id is not None and partner_id == challenge.lead_partner_id
+
+
+# -- admin -------------------------------------------------------------------
+
+def can_access_admin(user) -> bool:
+    return is_admin(user)
+
+
+def can_manage_calls(user) -> bool:
+    return is_admin(user)
+
+
+def can_manage_themes(user) -> bool:
+    return is_admin(user)
+
+
+def can_manage_partner_members(user) -> bool:
+    return is_admin(user)
+
+
+def can_create_admin(user) -> bool:
+    return is_admin(user)
+
+
+# -- partners ----------------------------------------------------------------
+
+def can_view_partner_dashboard(user) -> bool:
+    return partner_id_of(user) is not None
+
+
+# -- challenges --------------------------------------------------------------
+
+def can_view_challenge(user, challenge: Challenge) -> bool:
+    """Published challenges are public; drafts only for their partner and admins."""
+    return challenge.is_public or is_admin(user) or _works_for_challenge(user, challenge)
+
+
+def can_create_challenge(user) -> bool:
+    return is_admin(user) or partner_id_of(user) is not None
+
+
+def can_edit_challenge(user, challenge: Challenge) -> bool:
+    """Partners edit their drafts; admins also edit what waits for approval.
+    Criteria are editable under the same rule, so they freeze at publication."""
+    if is_admin(user):
+        return challenge.status in (CHALLENGE_DRAFT, CHALLENGE_SUBMITTED)
+    return challenge.status == CHALLENGE_DRAFT and _leads_challenge(user, challenge)
+
+
+def can_submit_challenge_for_approval(user, challenge: Challenge) -> bool:
+    return challenge.status == CHALLENGE_DRAFT and (
+        is_admin(user) or _leads_challenge(user, challenge)
+    )
+
+
+def can_moderate_challenge(user, challenge: Challenge | None = None) -> bool:
+    """Approve, send back, close, evaluate, decide, archive: admins only."""
+    return is_admin(user)
+
+
+def can_edit_terms(user, challenge: Challenge) -> bool:
+    """New versions of the terms: the lead partner before publication, admins any time
+    before the deadline (a submission keeps the version it accepted)."""
+    if is_admin(user):
+        return challenge.status in (CHALLENGE_DRAFT, CHALLENGE_SUBMITTED, PUBLISHED)
+    return challenge.status == CHALLENGE_DRAFT and _leads_challenge(user, challenge)
+
+
+def can_view_challenge_proposals(user, challenge: Challenge, now: datetime | None = None) -> bool:
+    """The proposals of a challenge: admins; its partners once the deadline has passed."""
+    if is_admin(user):
+        return True
+    now = now or utcnow()
+    return _works_for_challenge(user, challenge) and challenge.deadline_passed(now)
+
+
+# -- start-ups ---------------------------------------------------------------
+
+def can_create_startup(user) -> bool:
+    return (
+        _authenticated(user)
+        and user.is_confirmed
+        and user.startup_membership is None
+        and user.partner_membership is None
+    )
+
+
+def can_view_startup(user, startup: Startup) -> bool:
+    return startup.is_public or is_admin(user) or startup_id_of(user) == startup.id
+
+
+def can_edit_startup(user, startup: Startup) -> bool:
+    return is_admin(user) or startup_id_of(user) == startup.id
+
+
+def can_invite_to_startup(user, startup: Startup) -> bool:
+    return startup_id_of(user) == startup.id
+
+
+# -- proposals ---------------------------------------------------------------
+
+def can_apply(user, challenge: Challenge, now: datetime | None = None) -> bool:
+    """Start a proposal: a confirmed start-up member, on a published challenge
+    whose deadline has not passed (drafts may be started before it opens)."""
+    now = now or utcnow()
+    return (
+        startup_id_of(user) is not None
+        and user.is_confirmed
+        and challenge.status == PUBLISHED
+        and not challenge.deadline_passed(now)
+    )
+
+
+def can_view_proposal(user, proposal: Proposal, now: datetime | None = None) -> bool:
+    if is_admin(user):
+        return True
+    if startup_id_of(user) == proposal.startup_id:
+        return True
+    now = now or utcnow()
+    return (
+        proposal.status == SUBMITTED
+        and _works_for_challenge(user, proposal.challenge)
+        and proposal.challenge.deadline_passed(now)
+    )
+
+
+def can_edit_proposal(user, proposal: Proposal) -> bool:
+    """Members of the start-up; the deadline rule is the service's (with a message)."""
+    return startup_id_of(user) == proposal.startup_id and user.is_confirmed
+
+
+def can_withdraw_proposal(user, proposal: Proposal) -> bool:
+    return can_edit_proposal(user, proposal) and proposal.status == SUBMITTED
+
+
+def can_download_attachment(user, proposal: Proposal, now: datetime | None = None) -> bool:
+    return can_view_proposal(user, proposal, now)
+
+
+# -- the same rules as SQL filters ------------------------------------------
+
+def visible_challenges(user):
+    """A WHERE clause for the challenges ``user`` may open."""
+    clause = Challenge.status.in_(PUBLIC_STATUSES)
+    if is_admin(user):
+        return sa.true()
+    partner_id = partner_id_of(user)
+    if partner_id is not None:
+        cosponsored = sa.select(challenge_cosponsor.c.challenge_id).where(
+            challenge_cosponsor.c.partner_id == partner_id
+        )
+        clause = sa.or_(
+            clause, Challenge.lead_partner_id == partner_id, Challenge.id.in_(cosponsored)
+        )
+    return clause
+
+
+def visible_proposals(user, now: datetime | None = None):
+    """A WHERE clause for the proposals ``user`` may open (join Challenge for partners)."""
+    if is_admin(user):
+        return sa.true()
+    now = now or utcnow()
+    clauses = []
+    startup_id = startup_id_of(user)
+    if startup_id is not None:
+        clauses.append(Proposal.startup_id == startup_id)
+    partner_id = partner_id_of(user)
+    if partner_id is not None:
+        cosponsored = sa.select(challenge_cosponsor.c.challenge_id).where(
+            challenge_cosponsor.c.partner_id == partner_id
+        )
+        partner_challenges = sa.select(Challenge.id).where(
+            Challenge.deadline <= now,
+            sa.or_(Challenge.lead_partner_id == partner_id, Challenge.id.in_(cosponsored)),
+        )
+        clauses.append(
+            sa.and_(Proposal.status == SUBMITTED, Proposal.challenge_id.in_(partner_challenges))
+        )
+    return sa.or_(*clauses) if clauses else sa.false()
+

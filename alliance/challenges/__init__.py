@@ -1,0 +1,1 @@
+"""Calls, challenges, their evaluation criteria and terms, and their lifecycle."""

@@ -1,0 +1,12 @@
+"""Flask commands: ``flask --app wsgi <group> <command>``."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from alliance.auth.cli import users
+    from alliance.seed import seed
+
+    app.cli.add_command(users)
+    app.cli.add_command(seed)

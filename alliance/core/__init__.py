@@ -1,0 +1,1 @@
+"""Pieces shared by every domain package: model types, errors, after-commit work, mail."""

@@ -1,0 +1,107 @@
+"""Site-wide pages: home, health check, language switch, dashboards' entry, error pages."""
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from flask import Blueprint, Flask, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
+
+from alliance.auth import policy
+from alliance.challenges.models import PUBLISHED, Call, Challenge
+from alliance.core.models import utcnow
+from alliance.core.redirects import is_safe_next
+from alliance.extensions import db
+from alliance.partners.models import Partner
+
+bp = Blueprint("main", __name__)
+log = logging.getLogger(__name__)
+
+
+@bp.get("/")
+def index():
+    now = utcnow()
+    open_challenges = db.session.scalars(
+        sa.select(Challenge)
+        .where(Challenge.status == PUBLISHED, Challenge.deadline > now)
+        .order_by(Challenge.deadline)
+        .limit(6)
+    ).all()
+    partners = db.session.scalars(sa.select(Partner).order_by(Partner.name)).all()
+    calls = db.session.scalars(
+        sa.select(Call).where(Call.closes_at > now).order_by(Call.closes_at).limit(3)
+    ).all()
+    return render_template("main/index.html", challenges=open_challenges, partners=partners,
+                           calls=calls, now=now)
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except Exception:
+        log.exception("health check: database unreachable")
+        db.session.rollback()
+        return {"status": "error", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}, 200
+
+
+@bp.post("/language")
+def set_language():
+    lang = request.form.get("lang")
+    if lang in ("it", "en"):
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    target = request.form.get("next") or ""
+    return redirect(target if is_safe_next(target) else url_for("main.index"))
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    """Send each user to the page where their work is."""
+    if policy.can_access_admin(current_user):
+        return redirect(url_for("admin.index"))
+    if policy.can_view_partner_dashboard(current_user):
+        return redirect(url_for("partners.dashboard"))
+    if policy.startup_id_of(current_user) is not None:
+        return redirect(url_for("startups.dashboard"))
+    if policy.can_create_startup(current_user):
+        return redirect(url_for("startups.create"))
+    return redirect(url_for("main.index"))
+
+
+def register_error_pages(app: Flask) -> None:
+    def render_error(code: int, title: str, message: str):
+        return render_template("errors/error.html", code=code, title=title,
+                               message=message), code
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return render_error(403, _("Access denied"),
+                            _("You do not have permission to open this page."))
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return render_error(404, _("Page not found"),
+                            _("The page you asked for does not exist or is not visible to you."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, _("The form has expired"),
+                            _("Please go back, reload the page and send the form again."))
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return render_error(413, _("File too large"),
+                            _("The file you sent is larger than the site accepts (10 MB)."))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return render_error(500, _("Something went wrong"),
+                            _("An unexpected error happened. Nothing was saved; please try again."))

@@ -1,0 +1,8 @@
+"""Imports every model module, so that SQLAlchemy and Alembic see the whole schema."""
+from alliance.auth.models import User, UserRole  # noqa: F401
+from alliance.challenges.models import Call, Challenge, ChallengeTerms, Criterion  # noqa: F401
+from alliance.core.audit import AuditEvent  # noqa: F401
+from alliance.core.taxonomy import Theme  # noqa: F401
+from alliance.partners.models import Partner, PartnerMembership  # noqa: F401
+from alliance.proposals.models import Attachment, Proposal, Submission  # noqa: F401
+from alliance.startups.models import Startup, StartupInvitation, StartupMembership  # noqa: F401

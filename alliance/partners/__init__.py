@@ -1,0 +1,1 @@
+"""Partner companies of the Alliance and their members."""

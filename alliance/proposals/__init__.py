@@ -1,0 +1,1 @@
+"""Proposals, their attachments, submissions (receipts) and lifecycle."""

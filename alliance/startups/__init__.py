@@ -1,0 +1,1 @@
+"""Start-ups, their members and invitations."""

@@ -1,0 +1,97 @@
+"""Start-ups, the people in them and the invitations that bring co-founders in."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from alliance.core.models import TimestampMixin, UTCDateTime, utcnow
+from alliance.core.taxonomy import Theme
+from alliance.extensions import db
+
+STAGES = ("idea", "prototype", "mvp", "revenue", "growth")
+
+startup_sector = db.Table(
+    "startup_sector",
+    sa.Column("startup_id", sa.ForeignKey("startup.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("theme_id", sa.ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Startup(TimestampMixin, db.Model):
+    __tablename__ = "startup"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    # Italian partita IVA (11 digits, validated) or a foreign registration number.
+    vat_number: Mapped[str | None] = mapped_column(sa.String(11), unique=True)
+    registration_number: Mapped[str | None] = mapped_column(sa.String(40))
+    country: Mapped[str] = mapped_column(sa.String(2), default="IT", nullable=False)
+    city: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    founded_year: Mapped[int] = mapped_column(nullable=False)
+    team_size: Mapped[int] = mapped_column(nullable=False)
+    stage: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    website: Mapped[str] = mapped_column(sa.String(255), default="", nullable=False)
+    pitch: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    is_public: Mapped[bool] = mapped_column(default=True, server_default=sa.true(), nullable=False)
+
+    sectors: Mapped[list[Theme]] = relationship(secondary=startup_sector, lazy="selectin",
+                                                order_by=Theme.position)
+    memberships: Mapped[list[StartupMembership]] = relationship(
+        back_populates="startup", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "vat_number IS NOT NULL OR registration_number IS NOT NULL", name="has_registration"
+        ),
+        sa.CheckConstraint(
+            "stage IN ('idea', 'prototype', 'mvp', 'revenue', 'growth')", name="stage"
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Startup {self.slug}>"
+
+
+class StartupMembership(db.Model):
+    """A user belongs to one start-up (and so holds the start-up role)."""
+
+    __tablename__ = "startup_membership"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), unique=True, nullable=False
+    )
+    startup_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("startup.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    is_founder: Mapped[bool] = mapped_column(default=False, server_default=sa.false(),
+                                             nullable=False)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    user = relationship("User", back_populates="startup_membership")
+    startup: Mapped[Startup] = relationship(back_populates="memberships", lazy="joined")
+
+
+class StartupInvitation(db.Model):
+    """A member invites a co-founder by e-mail; the signed link carries the id."""
+
+    __tablename__ = "startup_invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    startup_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("startup.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    email: Mapped[str] = mapped_column(sa.String(254), nullable=False)
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+
+    startup: Mapped[Startup] = relationship()
+    invited_by = relationship("User", foreign_keys=[invited_by_id])
