@@ -12,3 +12,8 @@ def create():
 @bp.get("/startup/dashboard")
 def dashboard():
     abort(501)
+
+
+@bp.get("/startups/<slug>")
+def detail(slug):
+    abort(501)
