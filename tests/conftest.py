@@ -12,6 +12,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from flask import g
+from flask.testing import FlaskClient
+
 from alliance import create_app
 from alliance.extensions import db, mail
 from tests import factories
@@ -27,6 +30,16 @@ def _fresh_postgres_database(base_url: str, worker: str) -> str:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+class IsolatedClient(FlaskClient):
+    """Requests made in a test reuse the test's app context, and with it ``g``,
+    where Flask-Login caches the user and Flask-Babel the locale. Start every
+    request with a clean ``g``, as a real request would."""
+
+    def open(self, *args, **kwargs):
+        g.__dict__.clear()
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +64,7 @@ def app(tmp_path_factory, database_url):
         "MAIL_FILE_PATH": str(instance / "mail"),
         "SERVER_NAME": "alliance.test",
     })
+    app.test_client_class = IsolatedClient
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
