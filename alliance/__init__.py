@@ -4,7 +4,8 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, session
+from flask import Flask, has_request_context, session
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -61,6 +62,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
+    login_manager.login_message = lazy_gettext("Please log in to open this page.")
     login_manager.session_protection = "basic"
     aftercommit.install(Session)
 
@@ -68,12 +70,13 @@ def _init_extensions(app: Flask) -> None:
     def load_user(user_id: str):
         from alliance.auth.models import User
 
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+        return User.from_session_id(user_id)
 
 
 def _select_locale() -> str:
     supported = ("it", "en")
+    if not has_request_context():  # CLI and after-commit work: the default language
+        return "it"
     chosen = session.get("lang")
     if chosen in supported:
         return chosen

@@ -6,6 +6,8 @@ or of a start-up (see ``partners.models`` and ``startups.models``).
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -47,6 +49,24 @@ class User(UserMixin, TimestampMixin, db.Model):
         "StartupMembership", back_populates="user", uselist=False, lazy="selectin",
         cascade="all, delete-orphan",
     )
+
+    def get_id(self) -> str:
+        """The id kept in the session and the remember cookie. It carries a
+        fingerprint of the password hash, so changing the password ends every
+        other session and remember-me cookie."""
+        fingerprint = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        return f"{self.id}:{fingerprint}"
+
+    @classmethod
+    def from_session_id(cls, session_id: str) -> User | None:
+        """The active user whose :meth:`get_id` is ``session_id``, or None."""
+        user_id, _, fingerprint = session_id.partition(":")
+        if not user_id.isdigit() or not fingerprint:
+            return None
+        user = db.session.get(cls, int(user_id))
+        if user is None or not user.active or not hmac.compare_digest(user.get_id(), session_id):
+            return None
+        return user
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
