@@ -137,21 +137,18 @@ def travel():
     """Move the whole process's clock: ``travel(datetime)`` (time-machine)."""
     import time_machine
 
-    travellers = []
+    current = []
 
     def go(when: datetime):
-        for traveller in travellers:
-            traveller.stop()
+        if current:
+            current.pop().stop()
         traveller = time_machine.travel(when, tick=False)
         traveller.start()
-        travellers.append(traveller)
+        current.append(traveller)
 
     yield go
-    for traveller in reversed(travellers):
-        try:
-            traveller.stop()
-        except Exception:
-            pass
+    if current:
+        current.pop().stop()
 
 
 class AuthActions:
