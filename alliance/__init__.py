@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, has_request_context, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import lazy_gettext
 from flask_login import current_user
 from sqlalchemy import event
@@ -75,14 +75,15 @@ def _init_extensions(app: Flask) -> None:
 
 def _select_locale() -> str:
     supported = ("it", "en")
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():  # CLI and after-commit work: the default language
-        return "it"
+        return default
     chosen = session.get("lang")
     if chosen in supported:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in supported:
         return current_user.locale
-    return "it"
+    return default
 
 
 @event.listens_for(Engine, "connect")

@@ -66,6 +66,8 @@ def app(tmp_path_factory, database_url):
         "WHOOSH_INDEX_DIR": str(instance / "search"),
         "MAIL_FILE_PATH": str(instance / "mail"),
         "SERVER_NAME": "alliance.test",
+        # Assertions read the English source texts; tests of Italian ask for it.
+        "BABEL_DEFAULT_LOCALE": "en",
     })
     app.test_client_class = IsolatedClient
     with app.app_context():

@@ -1,19 +1,70 @@
-"""Public partner pages, the partner dashboard. (stub: to be built)"""
-from flask import Blueprint, abort
+"""Public partner pages and the partner dashboard."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from alliance.auth import policy
+from alliance.challenges import services as challenge_services
+from alliance.challenges.models import PUBLIC_STATUSES, Challenge
+from alliance.core.models import utcnow
+from alliance.extensions import db
+from alliance.partners.models import Partner
+from alliance.proposals.models import DRAFT, SUBMITTED, Proposal
 
 bp = Blueprint("partners", __name__)
 
 
 @bp.get("/partners/")
 def index():
-    abort(501)
-
-
-@bp.get("/partner/dashboard")
-def dashboard():
-    abort(501)
+    now = utcnow()
+    partners = db.session.scalars(sa.select(Partner).order_by(Partner.name)).all()
+    open_counts = challenge_services.open_counts_by_partner(now)
+    return render_template("partners/index.html", partners=partners, open_counts=open_counts)
 
 
 @bp.get("/partners/<slug>")
 def detail(slug):
-    abort(501)
+    partner = db.session.scalar(sa.select(Partner).where(Partner.slug == slug))
+    policy.require(partner is not None, hide=True)
+    now = utcnow()
+    challenges = challenge_services.challenges_of_partner(
+        partner.id,
+        where=sa.and_(policy.visible_challenges(current_user),
+                      Challenge.status.in_(PUBLIC_STATUSES)),
+    )
+    current = sorted((c for c in challenges if c.status == "published"
+                      and not c.deadline_passed(now)), key=lambda c: c.deadline)
+    past = [c for c in challenges if c not in current]
+    return render_template("partners/detail.html", partner=partner, current=current, past=past,
+                           now=now)
+
+
+def proposal_counts(challenge_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Submitted and draft proposals per challenge, in one grouped query."""
+    if not challenge_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(
+            Proposal.challenge_id,
+            sa.func.sum(sa.case((Proposal.status == SUBMITTED, 1), else_=0)),
+            sa.func.sum(sa.case((Proposal.status == DRAFT, 1), else_=0)),
+        )
+        .where(Proposal.challenge_id.in_(challenge_ids))
+        .group_by(Proposal.challenge_id)
+    )
+    return {cid: {"submitted": int(sub or 0), "drafts": int(drafts or 0)}
+            for cid, sub, drafts in rows}
+
+
+@bp.get("/partner/dashboard")
+@login_required
+def dashboard():
+    policy.require(policy.can_view_partner_dashboard(current_user))
+    partner = current_user.partner
+    now = utcnow()
+    challenges = challenge_services.challenges_of_partner(partner.id)
+    counts = proposal_counts([c.id for c in challenges])
+    return render_template("partners/dashboard.html", partner=partner, challenges=challenges,
+                           counts=counts, now=now)

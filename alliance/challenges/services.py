@@ -1,0 +1,461 @@
+"""Calls, themes and challenges: creating and editing them (the lifecycle is in lifecycle.py).
+
+Plain functions with keyword-only arguments; they flush, never commit, and raise
+:class:`DomainError` (with ``field_errors`` where a field is concerned).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from alliance.auth.models import ADMIN, User, UserRole
+from alliance.challenges.models import (
+    ARCHIVED,
+    CLOSED,
+    DECIDED,
+    DRAFT,
+    IN_EVALUATION,
+    PUBLIC_STATUSES,
+    PUBLISHED,
+    SUBMITTED,
+    Call,
+    Challenge,
+    ChallengeTerms,
+    Criterion,
+    challenge_cosponsor,
+)
+from alliance.core.audit import record
+from alliance.core.errors import DomainError
+from alliance.core.taxonomy import Theme
+from alliance.extensions import db
+from alliance.partners.models import Partner, PartnerMembership
+from alliance.startups.models import startup_sector
+
+# Paths under /challenges/ that a slug must not take.
+RESERVED_SLUGS = {"new"}
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A challenge runs for at most this long: longer is almost certainly a typo.
+MAX_CHALLENGE_DURATION = timedelta(days=730)
+EDITABLE_STATUSES = (DRAFT, SUBMITTED)
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """``"Città più verde!"`` -> ``"citta-piu-verde"``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-")
+
+
+def _unique_slug(model, base: str, max_length: int, exclude_id: int | None = None) -> str:
+    """``base``, or ``base-2``, ``base-3``... whichever is free."""
+    candidate, n = base, 1
+    while _slug_taken(model, candidate, exclude_id) or candidate in RESERVED_SLUGS:
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: max_length - len(suffix)].rstrip("-") + suffix
+    return candidate
+
+
+def _slug_taken(model, slug: str, exclude_id: int | None) -> bool:
+    query = sa.select(model.id).where(model.slug == slug)
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def _choose_slug(model, *, wanted: str | None, title: str, max_length: int,
+                 exclude_id: int | None = None) -> str:
+    """The slug the user typed (refused when taken or malformed) or one made from the title."""
+    wanted = (wanted or "").strip().lower()
+    if wanted:
+        if not SLUG_RE.match(wanted) or len(wanted) > max_length:
+            raise DomainError(_("Please check the address."), field_errors={
+                "slug": _("Use lower-case letters, digits and hyphens only (at most %(n)d).",
+                          n=max_length)})
+        if wanted in RESERVED_SLUGS or _slug_taken(model, wanted, exclude_id):
+            raise DomainError(_("Please check the address."), field_errors={
+                "slug": _("The address “%(slug)s” is already taken; choose another.",
+                          slug=wanted)})
+        return wanted
+    base = slugify(title, max_length) or "item"
+    return _unique_slug(model, base, max_length, exclude_id)
+
+
+# -- calls --------------------------------------------------------------------
+
+@dataclass
+class CallData:
+    title: str
+    slug: str | None
+    description: str
+    opens_at: datetime
+    closes_at: datetime
+    results_at: datetime | None = None
+
+
+def _check_call_timeline(data: CallData) -> None:
+    if data.closes_at <= data.opens_at:
+        raise DomainError(_("Please check the dates."), field_errors={
+            "closes_at": _("The call must close after it opens.")})
+    if data.results_at is not None and data.results_at < data.closes_at:
+        raise DomainError(_("Please check the dates."), field_errors={
+            "results_at": _("Results come after the call closes.")})
+
+
+def create_call(*, data: CallData, user, now: datetime) -> Call:
+    """Create a call (admins)."""
+    _check_call_timeline(data)
+    call = Call(
+        title=data.title.strip(),
+        slug=_choose_slug(Call, wanted=data.slug, title=data.title, max_length=80),
+        description=data.description.strip(),
+        opens_at=data.opens_at, closes_at=data.closes_at, results_at=data.results_at,
+    )
+    db.session.add(call)
+    db.session.flush()
+    record(actor=user, action="call.created", obj=call, now=now, slug=call.slug)
+    return call
+
+
+def update_call(*, call: Call, data: CallData, user, now: datetime) -> Call:
+    """Change a call's title, address, description or timeline."""
+    _check_call_timeline(data)
+    call.slug = _choose_slug(Call, wanted=data.slug or call.slug, title=data.title,
+                             max_length=80, exclude_id=call.id)
+    call.title = data.title.strip()
+    call.description = data.description.strip()
+    call.opens_at, call.closes_at, call.results_at = data.opens_at, data.closes_at, data.results_at
+    db.session.flush()
+    record(actor=user, action="call.updated", obj=call, now=now)
+    return call
+
+
+# -- themes -------------------------------------------------------------------
+
+def ordered_themes() -> list[Theme]:
+    return list(db.session.scalars(sa.select(Theme).order_by(Theme.position, Theme.id)))
+
+
+def create_theme(*, name_it: str, name_en: str, user, now: datetime) -> Theme:
+    """Add a theme at the end of the list."""
+    last = db.session.scalar(sa.select(sa.func.max(Theme.position))) or 0
+    slug = _unique_slug(Theme, slugify(name_en or name_it, 60) or "theme", 60)
+    theme = Theme(slug=slug, name_it=name_it.strip(), name_en=name_en.strip(), position=last + 1)
+    db.session.add(theme)
+    db.session.flush()
+    record(actor=user, action="theme.created", obj=theme, now=now, slug=slug)
+    return theme
+
+
+def rename_theme(*, theme: Theme, name_it: str, name_en: str, user, now: datetime) -> Theme:
+    """Change a theme's Italian and English names (its slug stays, links keep working)."""
+    old = {"name_it": theme.name_it, "name_en": theme.name_en}
+    theme.name_it, theme.name_en = name_it.strip(), name_en.strip()
+    db.session.flush()
+    record(actor=user, action="theme.renamed", obj=theme, now=now, old=old)
+    return theme
+
+
+def move_theme(*, theme: Theme, direction: int, user, now: datetime) -> None:
+    """Move a theme one place up (``-1``) or down (``+1``) in the list."""
+    themes = ordered_themes()
+    index = next(i for i, t in enumerate(themes) if t.id == theme.id)
+    other = index + (1 if direction > 0 else -1)
+    if not 0 <= other < len(themes):
+        return
+    themes[index], themes[other] = themes[other], themes[index]
+    for position, item in enumerate(themes):
+        item.position = position
+    db.session.flush()
+    record(actor=user, action="theme.moved", obj=theme, now=now, position=theme.position)
+
+
+def theme_usage() -> dict[int, int]:
+    """How many challenges and start-ups use each theme (one query per table)."""
+    usage: dict[int, int] = {}
+    for column in (Challenge.theme_id, startup_sector.c.theme_id):
+        query = sa.select(column, sa.func.count()).group_by(column)
+        for theme_id, count in db.session.execute(query):
+            usage[theme_id] = usage.get(theme_id, 0) + count
+    return usage
+
+
+def delete_theme(*, theme: Theme, user, now: datetime) -> None:
+    """Delete a theme no challenge or start-up uses."""
+    if theme_usage().get(theme.id):
+        raise DomainError(_("The theme “%(name)s” is in use by challenges or start-ups and "
+                            "cannot be deleted; rename it instead.",
+                            name=theme.name(str(get_locale()))))
+    record(actor=user, action="theme.deleted", obj=theme, now=now, slug=theme.slug)
+    db.session.delete(theme)
+    db.session.flush()
+
+
+# -- challenges ---------------------------------------------------------------
+
+@dataclass
+class ChallengeData:
+    call_id: int
+    lead_partner_id: int
+    cosponsor_ids: list[int]
+    title: str
+    slug: str | None
+    summary: str
+    description: str
+    theme_id: int
+    expected_outcomes: str
+    rewards: str
+    eligibility: str
+    opens_at: datetime
+    deadline: datetime
+    pilot_slots: int
+
+
+def _check_challenge_data(data: ChallengeData, now: datetime) -> None:
+    errors = {}
+    if data.deadline <= data.opens_at:
+        errors["deadline"] = _("The deadline must come after the opening.")
+    elif data.deadline - data.opens_at > MAX_CHALLENGE_DURATION:
+        errors["deadline"] = _("A challenge stays open at most two years; check the year.")
+    elif data.deadline <= now:
+        errors["deadline"] = _("The deadline is already past.")
+    if db.session.get(Call, data.call_id) is None:
+        errors["call"] = _("Choose a call.")
+    if db.session.get(Theme, data.theme_id) is None:
+        errors["theme"] = _("Choose a theme.")
+    if db.session.get(Partner, data.lead_partner_id) is None:
+        errors["lead_partner"] = _("Choose the lead partner.")
+    if errors:
+        raise DomainError(_("Please correct the fields marked below."), field_errors=errors)
+
+
+def _apply(challenge: Challenge, data: ChallengeData) -> None:
+    challenge.call_id = data.call_id
+    challenge.lead_partner_id = data.lead_partner_id
+    challenge.theme_id = data.theme_id
+    challenge.title = data.title.strip()
+    challenge.summary = data.summary.strip()
+    challenge.description = data.description
+    challenge.expected_outcomes = data.expected_outcomes
+    challenge.rewards = data.rewards
+    challenge.eligibility = data.eligibility
+    challenge.opens_at = data.opens_at
+    challenge.deadline = data.deadline
+    challenge.pilot_slots = data.pilot_slots
+    ids = [i for i in dict.fromkeys(data.cosponsor_ids) if i != data.lead_partner_id]
+    challenge.cosponsors = list(
+        db.session.scalars(sa.select(Partner).where(Partner.id.in_(ids)))
+    ) if ids else []
+
+
+def create_challenge(*, data: ChallengeData, user, now: datetime) -> Challenge:
+    """Create a draft challenge (the view checks who may)."""
+    _check_challenge_data(data, now)
+    challenge = Challenge(
+        slug=_choose_slug(Challenge, wanted=data.slug, title=data.title, max_length=120),
+        status=DRAFT, created_by_id=getattr(user, "id", None),
+    )
+    _apply(challenge, data)
+    db.session.add(challenge)
+    db.session.flush()
+    record(actor=user, action="challenge.created", obj=challenge, now=now, slug=challenge.slug)
+    return challenge
+
+
+def update_challenge(*, challenge: Challenge, data: ChallengeData, user,
+                     now: datetime) -> Challenge:
+    """Change a challenge that has not been published yet."""
+    if challenge.status not in EDITABLE_STATUSES:
+        raise DomainError(_("A published challenge can no longer be edited."))
+    _check_challenge_data(data, now)
+    challenge.slug = _choose_slug(Challenge, wanted=data.slug or challenge.slug,
+                                  title=data.title, max_length=120, exclude_id=challenge.id)
+    _apply(challenge, data)
+    db.session.flush()
+    record(actor=user, action="challenge.updated", obj=challenge, now=now)
+    return challenge
+
+
+@dataclass
+class CriterionData:
+    name: str
+    description: str
+    weight: Decimal
+    scale: int
+    id: int | None = None
+
+
+def save_criteria(*, challenge: Challenge, criteria: list[CriterionData], user,
+                  now: datetime) -> list[Criterion]:
+    """Replace the challenge's criteria with ``criteria`` (in order): rows with an id
+    are updated, the others added, the missing ones deleted. Frozen at publication."""
+    if challenge.status not in EDITABLE_STATUSES:
+        raise DomainError(_("The evaluation criteria are frozen once the challenge is "
+                            "published."))
+    existing = {c.id: c for c in challenge.criteria}
+    kept: list[Criterion] = []
+    for position, item in enumerate(criteria):
+        criterion = existing.pop(item.id, None) if item.id else None
+        if criterion is None:
+            criterion = Criterion()
+        criterion.name = item.name.strip()
+        criterion.description = item.description.strip()
+        criterion.weight = item.weight
+        criterion.scale = item.scale
+        criterion.position = position
+        kept.append(criterion)
+    challenge.criteria = kept  # delete-orphan removes the rest
+    db.session.flush()
+    record(actor=user, action="challenge.criteria_saved", obj=challenge, now=now,
+           criteria=[{"name": c.name, "weight": str(c.weight), "scale": c.scale} for c in kept])
+    return kept
+
+
+def criteria_shares(weights: list[Decimal | None]) -> list[Decimal | None]:
+    """Each weight as a percentage of the total, rounded to one decimal."""
+    valid = [w for w in weights if w is not None and w > 0]
+    total = sum(valid, Decimal(0))
+    return [
+        (w * 100 / total).quantize(Decimal("0.1")) if total and w is not None and w > 0 else None
+        for w in weights
+    ]
+
+
+def add_terms(*, challenge: Challenge, text: str, user, now: datetime) -> ChallengeTerms:
+    """Add a new version of the challenge's terms; the previous ones stay as history."""
+    if not text.strip():
+        raise DomainError(_("Write the terms."), field_errors={"text": _("Write the terms.")})
+    if challenge.status not in (DRAFT, SUBMITTED, PUBLISHED) or challenge.deadline_passed(now):
+        raise DomainError(_("The terms can no longer change: the deadline has passed."))
+    last = db.session.scalar(
+        sa.select(sa.func.max(ChallengeTerms.version))
+        .where(ChallengeTerms.challenge_id == challenge.id)
+    ) or 0
+    terms = ChallengeTerms(challenge=challenge, version=last + 1, text=text.strip(),
+                           created_at=now, created_by_id=getattr(user, "id", None))
+    db.session.add(terms)
+    db.session.flush()
+    record(actor=user, action="challenge.terms_added", obj=challenge, now=now,
+           version=terms.version)
+    return terms
+
+
+# -- queries -------------------------------------------------------------------
+
+OPEN, UPCOMING, CLOSED_FILTER = "open", "upcoming", "closed"
+
+
+def state_clause(state: str, now: datetime):
+    """SQL for "open", "upcoming" or "closed" (among public challenges)."""
+    if state == OPEN:
+        return sa.and_(Challenge.status == PUBLISHED, Challenge.opens_at <= now,
+                       Challenge.deadline > now)
+    if state == UPCOMING:
+        return sa.and_(Challenge.status == PUBLISHED, Challenge.opens_at > now)
+    if state == CLOSED_FILTER:
+        return sa.or_(Challenge.status.in_((CLOSED, IN_EVALUATION, DECIDED, ARCHIVED)),
+                      sa.and_(Challenge.status == PUBLISHED, Challenge.deadline <= now))
+    return sa.true()
+
+
+def involving_partner(partner_id: int):
+    """SQL: the challenges that ``partner_id`` leads or co-sponsors."""
+    cosponsored = sa.select(challenge_cosponsor.c.challenge_id).where(
+        challenge_cosponsor.c.partner_id == partner_id
+    )
+    return sa.or_(Challenge.lead_partner_id == partner_id, Challenge.id.in_(cosponsored))
+
+
+def list_options():
+    """Eager loading for lists of challenges: call, partner and theme are joined;
+    co-sponsors come in one extra query; criteria are not needed."""
+    return (sa.orm.selectinload(Challenge.cosponsors), sa.orm.lazyload(Challenge.criteria))
+
+
+def public_challenges_query(*, visible, now: datetime, theme: str | None = None,
+                            partner: str | None = None, call: str | None = None,
+                            state: str | None = None, sort: str = "deadline"):
+    """The SELECT behind /challenges/: public challenges, filtered and sorted."""
+    query = (
+        sa.select(Challenge)
+        .where(visible, Challenge.status.in_(PUBLIC_STATUSES))
+        .options(*list_options())
+    )
+    if theme:
+        query = query.where(Challenge.theme_id.in_(sa.select(Theme.id).where(Theme.slug == theme)))
+    if partner:
+        partner_id = db.session.scalar(sa.select(Partner.id).where(Partner.slug == partner))
+        query = query.where(involving_partner(partner_id) if partner_id else sa.false())
+    if call:
+        query = query.where(Challenge.call_id.in_(sa.select(Call.id).where(Call.slug == call)))
+    if state:
+        query = query.where(state_clause(state, now))
+    if sort == "newest":
+        query = query.order_by(Challenge.published_at.desc(), Challenge.id.desc())
+    else:
+        # Still open (soonest first), then the past ones (most recent first).
+        running = Challenge.deadline > now
+        query = query.order_by(
+            sa.case((running, 0), else_=1),
+            sa.case((running, Challenge.deadline)),
+            Challenge.deadline.desc(),
+            Challenge.id,
+        )
+    return query
+
+
+def open_counts_by_partner(now: datetime) -> dict[int, int]:
+    """Open challenges per partner (lead or co-sponsor), in one grouped query."""
+    pairs = sa.union(
+        sa.select(Challenge.id.label("challenge_id"),
+                  Challenge.lead_partner_id.label("partner_id")),
+        sa.select(challenge_cosponsor.c.challenge_id, challenge_cosponsor.c.partner_id),
+    ).subquery()
+    query = (
+        sa.select(pairs.c.partner_id, sa.func.count(sa.distinct(pairs.c.challenge_id)))
+        .join(Challenge, Challenge.id == pairs.c.challenge_id)
+        .where(state_clause(OPEN, now))
+        .group_by(pairs.c.partner_id)
+    )
+    return dict(db.session.execute(query).all())
+
+
+def challenges_of_partner(partner_id: int, *, where=sa.true()) -> list[Challenge]:
+    """The challenges a partner leads or co-sponsors, newest deadline first."""
+    return list(db.session.scalars(
+        sa.select(Challenge)
+        .where(involving_partner(partner_id), where)
+        .options(*list_options())
+        .order_by(Challenge.deadline.desc(), Challenge.id.desc())
+    ))
+
+
+def admin_emails() -> list[str]:
+    """The addresses of the active administrators."""
+    return list(db.session.scalars(
+        sa.select(User.email).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == ADMIN, User.active.is_(True)).order_by(User.id)
+    ))
+
+
+def partner_emails(partner_id: int) -> list[str]:
+    """The addresses of a partner's active members."""
+    return list(db.session.scalars(
+        sa.select(User.email).join(PartnerMembership, PartnerMembership.user_id == User.id)
+        .where(PartnerMembership.partner_id == partner_id, User.active.is_(True))
+        .order_by(User.id)
+    ))
+
+
+__all__ = [
+    "CallData", "ChallengeData", "CriterionData", "add_terms", "create_call",
+    "create_challenge", "create_theme", "delete_theme", "move_theme", "rename_theme",
+    "save_criteria", "slugify", "update_call", "update_challenge",
+]
