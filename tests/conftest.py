@@ -10,10 +10,9 @@ from datetime import UTC, datetime
 import flask_migrate
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
-
 from flask import g
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from alliance import create_app
 from alliance.extensions import db, mail
@@ -207,3 +206,44 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", before)
 
     return counting
+
+
+@pytest.fixture
+def ctx(app):
+    """A request context, for code that reads the request (``url_for``, the locale)."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def login(login_as):
+    """``login_as`` under the name some tests use."""
+    return login_as
+
+
+@pytest.fixture
+def winter(travel, client):
+    """The clock on 15 January 2026, before the daylight-saving dates the tests use."""
+    moment = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+    travel(moment)
+    return moment
+
+
+@pytest.fixture
+def admin():
+    return factories.UserFactory(admin=True, name="Ada Admin")
+
+
+@pytest.fixture
+def partner():
+    return factories.PartnerFactory(name="Acme Smart S.p.A.")
+
+
+@pytest.fixture
+def partner_user(partner):
+    return factories.PartnerUserFactory(partner=partner, name="Paolo Partner")
+
+
+@pytest.fixture
+def startup_user():
+    return factories.StartupUserFactory(name="Sara Startup")

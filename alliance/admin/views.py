@@ -7,20 +7,21 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from alliance.auth import policy
 from alliance.admin.forms import CallForm, ThemeForm
+from alliance.auth import policy
 from alliance.auth.models import User
 from alliance.challenges import services as challenge_services
-from alliance.challenges.forms import put_errors
 from alliance.challenges.models import PUBLISHED, STATUSES, SUBMITTED, Call, Challenge
 from alliance.core.errors import DomainError
+from alliance.core.forms import put_errors
 from alliance.core.models import utcnow
 from alliance.core.taxonomy import Theme
 from alliance.extensions import db, login_manager
 from alliance.partners import services as partner_services
 from alliance.partners.forms import MemberForm
 from alliance.partners.models import Partner, PartnerMembership
-from alliance.proposals.models import SUBMITTED as PROPOSAL_SUBMITTED, Proposal
+from alliance.proposals.models import SUBMITTED as PROPOSAL_SUBMITTED
+from alliance.proposals.models import Proposal
 from alliance.startups.models import Startup
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

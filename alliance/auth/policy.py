@@ -17,11 +17,15 @@ from flask import abort
 from alliance.auth.models import ADMIN, JURY
 from alliance.challenges.models import (
     DRAFT as CHALLENGE_DRAFT,
+)
+from alliance.challenges.models import (
     PUBLIC_STATUSES,
     PUBLISHED,
-    SUBMITTED as CHALLENGE_SUBMITTED,
     Challenge,
     challenge_cosponsor,
+)
+from alliance.challenges.models import (
+    SUBMITTED as CHALLENGE_SUBMITTED,
 )
 from alliance.core.models import utcnow
 from alliance.proposals.models import SUBMITTED, Proposal

@@ -131,13 +131,13 @@ def confirm_email(*, token: str, now: datetime | None = None) -> User:
         payload = tokens.read_confirm_token(
             token, max_age=_config("CONFIRM_TOKEN_MAX_AGE"), now=now)
     except tokens.TokenExpired:
-        raise DomainError(_("This confirmation link has expired. Ask for a new one."))
+        raise DomainError(_("This confirmation link has expired. Ask for a new one.")) from None
     except tokens.TokenError:
-        raise DomainError(_("This confirmation link is not valid. Ask for a new one."))
+        raise DomainError(_("This confirmation link is not valid. Ask for a new one.")) from None
     user = db.session.get(User, payload["uid"])
     # An address changed since the link was sent must be confirmed anew.
     if user is None or not user.active or user.email != payload["email"]:
-        raise DomainError(_("This confirmation link is not valid. Ask for a new one."))
+        raise DomainError(_("This confirmation link is not valid. Ask for a new one.")) from None
     if user.is_confirmed:
         raise AlreadyConfirmed(_("Your e-mail address is already confirmed."))
     user.confirmed_at = now
@@ -195,9 +195,9 @@ def user_for_reset_token(*, token: str, now: datetime | None = None) -> User:
     try:
         payload = tokens.read_reset_token(token, max_age=_config("RESET_TOKEN_MAX_AGE"), now=now)
     except tokens.TokenExpired:
-        raise DomainError(_("This password reset link has expired. Ask for a new one."))
+        raise DomainError(_("This password reset link has expired. Ask for a new one.")) from None
     except tokens.TokenError:
-        raise DomainError(_("This password reset link is not valid. Ask for a new one."))
+        raise DomainError(_("This password reset link is not valid. Ask for a new one.")) from None
     user = db.session.get(User, payload["uid"])
     if (user is None or not user.active
             or payload["fp"] != tokens.password_fingerprint(user.password_hash)):

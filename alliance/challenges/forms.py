@@ -143,14 +143,3 @@ class FilterForm(Form):
         SelectChoice("deadline", _l("Deadline (soonest first)")),
         SelectChoice("newest", _l("Newest")),
     ])
-
-
-def put_errors(form, error) -> None:
-    """Copy a :class:`DomainError` onto ``form``: beside its fields, or at the top."""
-    for name, message in error.field_errors.items():
-        if name in form:
-            form[name].errors = [*form[name].errors, message]
-        else:
-            form.form_errors.append(message)
-    if not error.field_errors:
-        form.form_errors.append(error.message)

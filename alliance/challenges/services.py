@@ -427,11 +427,12 @@ def open_counts_by_partner(now: datetime) -> dict[int, int]:
     return dict(db.session.execute(query).all())
 
 
-def challenges_of_partner(partner_id: int, *, where=sa.true()) -> list[Challenge]:
-    """The challenges a partner leads or co-sponsors, newest deadline first."""
+def challenges_of_partner(partner_id: int, *, where=None) -> list[Challenge]:
+    """The challenges a partner leads or co-sponsors (and match ``where``), newest
+    deadline first."""
     return list(db.session.scalars(
         sa.select(Challenge)
-        .where(involving_partner(partner_id), where)
+        .where(involving_partner(partner_id), where if where is not None else sa.true())
         .options(*list_options())
         .order_by(Challenge.deadline.desc(), Challenge.id.desc())
     ))

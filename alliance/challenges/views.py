@@ -15,10 +15,10 @@ from alliance.challenges.forms import (
     CriteriaForm,
     FilterForm,
     TermsForm,
-    put_errors,
 )
 from alliance.challenges.models import Call, Challenge, ChallengeTerms
 from alliance.core.errors import DomainError
+from alliance.core.forms import put_errors
 from alliance.core.models import utcnow
 from alliance.core.redirects import is_safe_next
 from alliance.extensions import db

@@ -17,8 +17,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.widgets import TextInput
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import TextInput
 
 from alliance.proposals.services import (
     MAX_COST,

@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 from alliance.auth import policy
 from alliance.challenges.models import Challenge
 from alliance.core.errors import DeadlinePassed, DomainError
+from alliance.core.forms import put_errors
 from alliance.core.mail import queue_mail
 from alliance.core.models import utcnow
 from alliance.extensions import db
@@ -87,15 +88,6 @@ def apply(slug):
 
 
 # -- edit, save, submit, withdraw ----------------------------------------------------
-
-def _put_errors(form: ProposalForm, error: DomainError) -> None:
-    for name, message in error.field_errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, message]
-        else:
-            form.form_errors.append(message)
-
 
 def _render_edit(proposal: Proposal, form: ProposalForm, *, now, status: int = 200):
     challenge = proposal.challenge
@@ -178,7 +170,7 @@ def _save(proposal: Proposal, form: ProposalForm, now):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        _put_errors(form, error)
+        put_errors(form, error, general=False)
         if "attachment" in error.field_errors and _save_text_only(proposal, form, now):
             flash(_("Your text is saved as a draft, but the attachment was refused."), "warning")
         else:
@@ -199,7 +191,7 @@ def _submit(proposal: Proposal, form: ProposalForm, now):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        _put_errors(form, error)
+        put_errors(form, error, general=False)
         if not isinstance(error, DeadlinePassed) and _save_text_only(proposal, form, now):
             flash(_("The proposal was not submitted, but what you typed is saved as a draft. "
                     "%(reason)s", reason=error.message), "warning")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from alliance.auth import policy
 from alliance.challenges.models import PUBLISHED, Challenge
 from alliance.core.errors import DomainError
+from alliance.core.forms import put_errors
 from alliance.core.mail import queue_mail
 from alliance.core.models import utcnow
 from alliance.extensions import db
@@ -27,17 +28,6 @@ def _get_startup(slug: str) -> Startup:
     if startup is None:
         abort(404)
     return startup
-
-
-def _put_errors(form, error: DomainError) -> None:
-    for name, message in error.field_errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, message]
-        else:
-            form.form_errors.append(message)
-    if not error.field_errors:
-        form.form_errors.append(error.message)
 
 
 # -- registration and profile ------------------------------------------------
@@ -59,7 +49,7 @@ def create():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _put_errors(form, error)
+            put_errors(form, error)
         except IntegrityError:  # the same partita IVA registered a moment ago
             db.session.rollback()
             form.vat_number.errors = [
@@ -90,7 +80,7 @@ def edit(slug):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _put_errors(form, error)
+            put_errors(form, error)
         except IntegrityError:
             db.session.rollback()
             form.vat_number.errors = [
@@ -154,7 +144,7 @@ def members(slug):
                 db.session.commit()
             except DomainError as error:
                 db.session.rollback()
-                _put_errors(form, error)
+                put_errors(form, error)
             else:
                 flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
                 return redirect(url_for("startups.members", slug=startup.slug))

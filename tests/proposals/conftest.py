@@ -5,7 +5,6 @@ import pytest
 from pypdf import PdfWriter
 from pypdf.actions import JavaScript
 
-from alliance.extensions import db
 from tests import factories
 
 # A proposal complete enough to submit (as the form sends it).
@@ -39,25 +38,6 @@ def form_data(action: str = "save", *, accept_terms: bool = False, attachment=No
     if attachment is not None:
         data["attachment"] = (io.BytesIO(attachment[1]), attachment[0])
     return {k: v for k, v in data.items() if v is not None}
-
-
-@pytest.fixture
-def ctx(app):
-    """A request context, for calling services (they translate their messages) directly."""
-    with app.test_request_context():
-        yield
-
-
-@pytest.fixture
-def login(login_as):
-    """Commit what the test built, then log ``user`` in: a view that rolls back after a
-    refused action must not take the test's rows with it."""
-
-    def go(user):
-        db.session.commit()
-        return login_as(user)
-
-    return go
 
 
 @pytest.fixture
