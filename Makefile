@@ -7,7 +7,8 @@ FLASK := $(BIN)/flask --app wsgi
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/alliance_test
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-sqlite test-postgres install install-test db-upgrade demo serve clean
+.PHONY: run test test-sqlite test-postgres install install-test db-upgrade demo serve clean \
+	translations i18n-update
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,17 +28,30 @@ install-test: $(VENV)/.installed-test
 db-upgrade: install
 	$(FLASK) db upgrade
 
+## make translations: compile the catalogues (translations/*/LC_MESSAGES/messages.po -> .mo,
+## which git ignores); everything that serves or tests the app depends on it
+translations: install
+	$(BIN)/pybabel -q compile -d translations
+
+## make i18n-update: collect the marked strings (babel.cfg) into translations/messages.pot and
+## merge them into each catalogue; then translate the new entries and review the fuzzy ones
+i18n-update: install
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output --project=Alliance \
+		--copyright-holder=Assolombarda --msgid-bugs-address=noreply@alliance.example \
+		-o translations/messages.pot .
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --ignore-obsolete
+
 ## make run: set up, migrate, load the demo data on an empty database, serve on 127.0.0.1:$(PORT)
-run: db-upgrade
+run: db-upgrade translations
 	$(FLASK) seed demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port $(PORT) --debug
 
 ## make test: set up the test dependencies and run the whole suite (SQLite)
-test: install-test
+test: install-test translations
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 ## make test-postgres: the same suite on the PostgreSQL server at 127.0.0.1:5432 (fresh databases)
-test-postgres: install-test
+test-postgres: install-test translations
 	TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 clean:

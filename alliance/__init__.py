@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from alliance.config import DEV_SECRET_KEY, INSTANCE_PATH, PROJECT_ROOT, load_config
 from alliance.core import aftercommit
-from alliance.extensions import babel, csrf, db, login_manager, mail, migrate
+from alliance.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -31,11 +31,18 @@ def create_app(config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    from alliance.core.converters import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
     _init_extensions(app)
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_error_pages(app)
     _register_cli(app)
+    if app.config["SEARCH_STARTUP_CHECK"]:
+        from alliance.search.startup import check_index_at_startup
+
+        check_index_at_startup(app)
     return app
 
 
@@ -53,6 +60,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     mail.init_app(app)
     babel.init_app(
         app,
@@ -65,6 +73,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = lazy_gettext("Please log in to open this page.")
     login_manager.session_protection = "basic"
     aftercommit.install(Session)
+    from alliance.search import sync
+
+    sync.install()
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -102,10 +113,11 @@ def _register_blueprints(app: Flask) -> None:
     from alliance.core.views import bp as main_bp
     from alliance.partners.views import bp as partners_bp
     from alliance.proposals.views import bp as proposals_bp
+    from alliance.search.views import bp as search_bp
     from alliance.startups.views import bp as startups_bp
 
     for blueprint in (main_bp, auth_bp, partners_bp, startups_bp, challenges_bp,
-                      proposals_bp, admin_bp):
+                      proposals_bp, admin_bp, search_bp):
         app.register_blueprint(blueprint)
 
 

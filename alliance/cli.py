@@ -7,8 +7,10 @@ from flask import Flask
 def register(app: Flask) -> None:
     from alliance.auth.cli import users
     from alliance.challenges.cli import challenges
+    from alliance.search.cli import search_cli
     from alliance.seed import seed
 
     app.cli.add_command(users)
     app.cli.add_command(challenges)
     app.cli.add_command(seed)
+    app.cli.add_command(search_cli)

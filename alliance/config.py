@@ -52,6 +52,9 @@ def load_config() -> dict:
         "ATTACHMENT_MAX_BYTES": _int("MAX_UPLOAD_MB", 10) * 1024 * 1024,
         "SEARCH_BACKEND": os.environ.get("SEARCH_BACKEND", "whoosh"),
         "WHOOSH_INDEX_DIR": os.environ.get("WHOOSH_INDEX_DIR", str(instance / "search")),
+        # Index every change after its commit; check (and rebuild) the index at start-up.
+        "SEARCH_SYNC": _bool("SEARCH_SYNC", True),
+        "SEARCH_STARTUP_CHECK": _bool("SEARCH_STARTUP_CHECK", True),
         # Mail: "dev" writes every message to the log and to MAIL_FILE_PATH.
         "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "alliance.core.mail_backend.EmailBackend"),
         "MAIL_FILE_PATH": os.environ.get("MAIL_FILE_PATH", str(instance / "mail")),
@@ -80,5 +83,10 @@ def load_config() -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Rome",
         "SUPPORTED_LOCALES": ["it", "en"],
         "SITE_NAME": "Milano Smart City Alliance",
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", "5 per minute;20 per hour"),
         "PREFERRED_URL_SCHEME": "https" if env == "production" else "http",
     }

@@ -1,5 +1,7 @@
 """Flask extensions, created once here and bound in ``create_app``."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mailman import Mail
 from flask_migrate import Migrate
@@ -28,3 +30,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 mail = Mail()
+# Limits per client address; storage from RATELIMIT_STORAGE_URI (memory, or Redis
+# when several app servers must share the counts).
+limiter = Limiter(get_remote_address)

@@ -5,4 +5,6 @@ from alliance.core.audit import AuditEvent  # noqa: F401
 from alliance.core.taxonomy import Theme  # noqa: F401
 from alliance.partners.models import Partner, PartnerMembership  # noqa: F401
 from alliance.proposals.models import Attachment, Proposal, Submission  # noqa: F401
+from alliance.search.models import SearchIndexEntry, SearchWord  # noqa: F401
+from alliance.search.sync import SearchOutbox  # noqa: F401
 from alliance.startups.models import Startup, StartupInvitation, StartupMembership  # noqa: F401

@@ -63,6 +63,12 @@ def app(tmp_path_factory, database_url):
         "MAIL_BACKEND": "locmem",
         "UPLOAD_FOLDER": str(instance / "uploads"),
         "WHOOSH_INDEX_DIR": str(instance / "search"),
+        # Search tests turn these on; elsewhere the index stays out of the way.
+        "SEARCH_SYNC": False,
+        # Limits so high no test reaches them; the rate-limit tests lower them.
+        "LOGIN_RATE_LIMIT": "100000 per minute",
+        "RESET_RATE_LIMIT": "100000 per minute",
+        "SEARCH_STARTUP_CHECK": False,
         "MAIL_FILE_PATH": str(instance / "mail"),
         "SERVER_NAME": "alliance.test",
         # Assertions read the English source texts; tests of Italian ask for it.

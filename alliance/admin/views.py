@@ -133,12 +133,17 @@ def themes():
     policy.require(policy.can_manage_themes(current_user))
     form = ThemeForm()
     if form.validate_on_submit():
-        theme = challenge_services.create_theme(name_it=form.name_it.data,
-                                                name_en=form.name_en.data,
-                                                user=current_user, now=utcnow())
-        db.session.commit()
-        flash(_("Theme “%(name)s” added.", name=theme.name(str(get_locale()))), "success")
-        return redirect(url_for(".themes"))
+        try:
+            theme = challenge_services.create_theme(name_it=form.name_it.data,
+                                                    name_en=form.name_en.data,
+                                                    user=current_user, now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            put_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Theme “%(name)s” added.", name=theme.name(str(get_locale()))), "success")
+            return redirect(url_for(".themes"))
     return render_template(
         "admin/themes.html", form=form, themes=challenge_services.ordered_themes(),
         usage=challenge_services.theme_usage(),
@@ -151,12 +156,17 @@ def edit_theme(theme_id):
     theme = db.get_or_404(Theme, theme_id)
     form = ThemeForm(obj=theme)
     if form.validate_on_submit():
-        challenge_services.rename_theme(theme=theme, name_it=form.name_it.data,
-                                        name_en=form.name_en.data, user=current_user,
-                                        now=utcnow())
-        db.session.commit()
-        flash(_("Theme renamed."), "success")
-        return redirect(url_for(".themes"))
+        try:
+            challenge_services.rename_theme(theme=theme, name_it=form.name_it.data,
+                                            name_en=form.name_en.data, user=current_user,
+                                            now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            put_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Theme renamed."), "success")
+            return redirect(url_for(".themes"))
     return render_template("admin/theme_form.html", form=form, theme=theme), _status(form)
 
 
@@ -243,3 +253,7 @@ def remove_member(slug, membership_id):
     flash(_("%(name)s no longer works for %(partner)s.", name=name, partner=partner.name),
           "success")
     return redirect(url_for(".members", slug=slug))
+
+
+# The proposal list lives in its own module on this blueprint: importing it registers its routes.
+from alliance.admin import proposals as _proposals  # noqa: E402,F401

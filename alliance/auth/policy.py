@@ -131,6 +131,12 @@ def can_edit_challenge(user, challenge: Challenge) -> bool:
     return challenge.status == CHALLENGE_DRAFT and _leads_challenge(user, challenge)
 
 
+def can_manage_challenge(user, challenge: Challenge) -> bool:
+    """The challenge's own people: admins and members of its lead partner, in any state
+    (they read the history of its terms, send it for approval when it is a draft)."""
+    return is_admin(user) or _leads_challenge(user, challenge)
+
+
 def can_submit_challenge_for_approval(user, challenge: Challenge) -> bool:
     return challenge.status == CHALLENGE_DRAFT and (
         is_admin(user) or _leads_challenge(user, challenge)
@@ -178,7 +184,8 @@ def can_edit_startup(user, startup: Startup) -> bool:
 
 
 def can_invite_to_startup(user, startup: Startup) -> bool:
-    return startup_id_of(user) == startup.id
+    """Founders bring their co-founders in."""
+    return startup_id_of(user) == startup.id and user.startup_membership.is_founder
 
 
 # -- proposals ---------------------------------------------------------------
@@ -262,3 +269,21 @@ def visible_proposals(user, now: datetime | None = None):
         )
     return sa.or_(*clauses) if clauses else sa.false()
 
+
+
+# -- search --------------------------------------------------------------------
+
+def search_scope(user, now: datetime | None = None):
+    """What ``user`` may find in search: the same rules as ``can_view_*``, in the form
+    the search backends apply inside the query (results, totals, facets, snippets)."""
+    from alliance.search.base import Scope
+
+    now = now or utcnow()
+    if is_admin(user):
+        return Scope(now=now, everything=True)
+    return Scope(
+        now=now,
+        startup_id=startup_id_of(user),
+        partner_id=partner_id_of(user),
+        proposal_ids=frozenset(),  # jurors' assignments come with the evaluation module
+    )

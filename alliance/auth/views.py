@@ -1,7 +1,7 @@
 """Registration, e-mail confirmation, login, logout, password reset."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -15,7 +15,7 @@ from alliance.auth.forms import (
 )
 from alliance.core.errors import DomainError
 from alliance.core.redirects import is_safe_next
-from alliance.extensions import db
+from alliance.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -47,6 +47,7 @@ def _already_logged_in():
 # -- login and logout --------------------------------------------------------
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return _already_logged_in()
@@ -156,6 +157,7 @@ def resend_confirmation():
 # -- password reset ----------------------------------------------------------
 
 @bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT"], methods=["POST"])
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():

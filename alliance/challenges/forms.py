@@ -42,6 +42,9 @@ class RomeDateTimeField(DateTimeLocalField):
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
+        if self.data is not None and not (2000 <= self.data.year <= 2100):
+            self.data = None
+            raise ValueError(_("Enter a date between the years 2000 and 2100."))
         if self.data is not None:
             try:
                 self.data = rome_to_utc(self.data)

@@ -56,7 +56,7 @@ def submit_for_approval(*, challenge: Challenge, user, now: datetime) -> Challen
     """draft -> submitted: the lead partner (or an admin) asks for publication.
     The challenge needs evaluation criteria, terms and a deadline still ahead."""
     # Who first, then the state (with its own message), then the policy's whole rule.
-    _allowed(policy.is_admin(user) or policy.partner_id_of(user) == challenge.lead_partner_id)
+    _allowed(policy.can_manage_challenge(user, challenge))
     _expect(challenge, DRAFT, message=_("Only a draft can be sent for approval."))
     _allowed(policy.can_submit_challenge_for_approval(user, challenge))
     if not challenge.criteria:

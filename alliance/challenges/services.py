@@ -143,8 +143,22 @@ def ordered_themes() -> list[Theme]:
     return list(db.session.scalars(sa.select(Theme).order_by(Theme.position, Theme.id)))
 
 
+def _check_theme_names(name_it: str, name_en: str, *, theme: Theme | None = None) -> None:
+    """Two themes with the same name would be two identical choices in every filter."""
+    others = sa.select(Theme).where(Theme.id != theme.id) if theme else sa.select(Theme)
+    errors = {}
+    for field, name, column in (("name_it", name_it, Theme.name_it),
+                                ("name_en", name_en, Theme.name_en)):
+        if db.session.scalar(others.where(sa.func.lower(column) == name.strip().lower())
+                             .limit(1)) is not None:
+            errors[field] = _("Another theme already has this name.")
+    if errors:
+        raise DomainError(_("Choose names that no other theme has."), field_errors=errors)
+
+
 def create_theme(*, name_it: str, name_en: str, user, now: datetime) -> Theme:
     """Add a theme at the end of the list."""
+    _check_theme_names(name_it, name_en)
     last = db.session.scalar(sa.select(sa.func.max(Theme.position))) or 0
     slug = _unique_slug(Theme, slugify(name_en or name_it, 60) or "theme", 60)
     theme = Theme(slug=slug, name_it=name_it.strip(), name_en=name_en.strip(), position=last + 1)
@@ -156,6 +170,7 @@ def create_theme(*, name_it: str, name_en: str, user, now: datetime) -> Theme:
 
 def rename_theme(*, theme: Theme, name_it: str, name_en: str, user, now: datetime) -> Theme:
     """Change a theme's Italian and English names (its slug stays, links keep working)."""
+    _check_theme_names(name_it, name_en, theme=theme)
     old = {"name_it": theme.name_it, "name_en": theme.name_en}
     theme.name_it, theme.name_en = name_it.strip(), name_en.strip()
     db.session.flush()

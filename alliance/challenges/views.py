@@ -1,6 +1,8 @@
 """Challenges: the public list and page, drafting (brief, criteria, terms), the lifecycle."""
 from __future__ import annotations
 
+import logging
+
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -17,6 +19,7 @@ from alliance.challenges.forms import (
     TermsForm,
 )
 from alliance.challenges.models import Call, Challenge, ChallengeTerms
+from alliance.core.converters import page_number
 from alliance.core.errors import DomainError
 from alliance.core.forms import put_errors
 from alliance.core.models import utcnow
@@ -24,8 +27,10 @@ from alliance.core.redirects import is_safe_next
 from alliance.extensions import db
 from alliance.partners.models import Partner
 from alliance.proposals.models import Proposal
+from alliance.search import get_backend as get_search_backend
 
 bp = Blueprint("challenges", __name__, url_prefix="/challenges")
+log = logging.getLogger(__name__)
 
 PER_PAGE = 20
 
@@ -68,7 +73,7 @@ def index():
         theme=form.theme.data or None, partner=form.partner.data or None,
         call=form.call.data or None, state=state, sort=sort,
     )
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(request.args.get("page", 1, type=int))
     pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
     filtered = any((form.theme.data, form.partner.data, form.call.data, state))
     return render_template("challenges/index.html", form=form, pagination=pagination,
@@ -87,9 +92,16 @@ def detail(slug):
                                       Proposal.startup_id == startup_id)
         )
     shares = services.criteria_shares([c.weight for c in challenge.criteria])
+    try:  # related challenges, among what this user may see
+        related = get_search_backend().similar("challenge", challenge.id,
+                                               policy.search_scope(current_user, now))
+    except Exception:  # the index being unavailable must not hide the challenge
+        log.exception("related challenges unavailable for challenge %s", challenge.id)
+        related = []
     return render_template(
         "challenges/detail.html", challenge=challenge, now=now, proposal=proposal,
         criteria=list(zip(challenge.criteria, shares)), terms=challenge.current_terms,
+        related=related,
     )
 
 
@@ -236,7 +248,7 @@ def criteria(slug):
 def terms(slug):
     challenge = _load(slug)
     may_edit = policy.can_edit_terms(current_user, challenge)
-    policy.require(may_edit or _lead_or_admin(challenge))  # the history, read-only
+    policy.require(may_edit or policy.can_manage_challenge(current_user, challenge))  # the history, read-only
     current = challenge.current_terms
     form = TermsForm(data={"text": current.text if current else ""})
     if request.method == "POST":
@@ -281,10 +293,8 @@ def _transition(slug: str, allowed, function, done: str, **kwargs):
     return redirect(_back(slug))
 
 
-def _lead_or_admin(challenge: Challenge) -> bool:
-    return policy.is_admin(current_user) or (
-        policy.partner_id_of(current_user) == challenge.lead_partner_id
-    )
+def _manager(challenge: Challenge) -> bool:
+    return policy.can_manage_challenge(current_user, challenge)
 
 
 def _moderator(challenge: Challenge) -> bool:
@@ -294,7 +304,7 @@ def _moderator(challenge: Challenge) -> bool:
 @bp.post("/<slug>/submit")
 @login_required
 def submit(slug):
-    return _transition(slug, _lead_or_admin, lifecycle.submit_for_approval,
+    return _transition(slug, _manager, lifecycle.submit_for_approval,
                        _("The challenge was sent for approval."))
 
 

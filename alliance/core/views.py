@@ -4,10 +4,21 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from alliance.auth import policy
 from alliance.challenges.models import PUBLISHED, Call, Challenge
@@ -97,8 +108,40 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(error):
+        limit = app.config["ATTACHMENT_MAX_BYTES"] // (1024 * 1024)
         return render_error(413, _("File too large"),
-                            _("The file you sent is larger than the site accepts (10 MB)."))
+                            _("The file you sent is larger than the site accepts (%(mb)d MB). "
+                              "Go back: what you typed is still in the form, choose a smaller "
+                              "file.", mb=limit))
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error):
+        """Every other HTTP error (400, 405, 429...) in the site's style too."""
+        if error.code is None or error.code < 400:
+            return error
+        titles = {400: _("Bad request"), 405: _("Not allowed here"),
+                  429: _("Too many attempts")}
+        messages = {
+            400: _("The request could not be understood. Go back and try again."),
+            405: _("This address does not accept that kind of request."),
+            429: _("Too many attempts in a short time. Wait a little and try again."),
+        }
+        body, code = render_error(error.code, titles.get(error.code, _("Error")),
+                                  messages.get(error.code, _("The request could not be served.")))
+        response = make_response(body, code)
+        for name, value in error.get_headers():  # Allow (405), Retry-After (429)...
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
+
+    @app.before_request
+    def refuse_nul_bytes():
+        """A NUL byte is never valid text; PostgreSQL would refuse it with a 500."""
+        values = [request.path, *request.args.values()]
+        if request.method in ("POST", "PUT", "PATCH"):
+            values += list(request.form.values())
+        if any("\x00" in value for value in values):
+            abort(400)
 
     @app.errorhandler(500)
     def server_error(error):

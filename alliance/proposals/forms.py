@@ -83,8 +83,8 @@ class EuroField(DecimalField):
             self.data = Decimal(text).quantize(Decimal("0.01"))
         except (InvalidOperation, ValueError):
             self.data = None
-            raise ValueError(self.gettext("Not a valid amount: write it like 45000 or "
-                                          "45000.50")) from None
+            raise ValueError(_l("Not a valid amount: write it like 45000 or "
+                                "45000.50")) from None
 
 
 class ProposalForm(FlaskForm):

@@ -32,6 +32,7 @@ from alliance.extensions import db
 from alliance.proposals import receipts, services
 from alliance.proposals.forms import ProposalForm, trl_label
 from alliance.proposals.models import SUBMITTED, Proposal, Submission
+from alliance.search import get_backend as get_search_backend
 
 bp = Blueprint("proposals", __name__)
 log = logging.getLogger(__name__)
@@ -145,7 +146,8 @@ def _queue_receipt(submission: Submission) -> None:
 @login_required
 def edit(proposal_id):
     proposal = _get_proposal(proposal_id)
-    policy.require(policy.can_edit_proposal(current_user, proposal), hide=True)
+    policy.require(policy.can_view_proposal(current_user, proposal), hide=True)
+    policy.require(policy.can_edit_proposal(current_user, proposal))
     now = utcnow()
     if request.method == "GET":
         return _render_edit(proposal, ProposalForm(obj=proposal), now=now)
@@ -208,7 +210,8 @@ def _submit(proposal: Proposal, form: ProposalForm, now):
 @login_required
 def withdraw(proposal_id):
     proposal = _get_proposal(proposal_id)
-    policy.require(policy.can_edit_proposal(current_user, proposal), hide=True)
+    policy.require(policy.can_view_proposal(current_user, proposal), hide=True)
+    policy.require(policy.can_edit_proposal(current_user, proposal))
     try:
         services.withdraw_proposal(proposal=proposal, user=current_user, now=utcnow())
         db.session.commit()
@@ -234,9 +237,15 @@ def detail(proposal_id):
         .options(selectinload(Submission.submitted_by))
         .order_by(Submission.number.desc())
     ).all()
+    try:  # near-duplicates and related work, among what this user may see
+        similar = get_search_backend().similar("proposal", proposal.id,
+                                               policy.search_scope(current_user, now))
+    except Exception:  # the index being unavailable must not hide the proposal
+        log.exception("similar proposals unavailable for proposal %s", proposal.id)
+        similar = []
     return render_template("proposals/detail.html", proposal=proposal,
                            challenge=proposal.challenge, submissions=submissions, now=now,
-                           trl_label=trl_label)
+                           trl_label=trl_label, similar=similar)
 
 
 @bp.get("/challenges/<slug>/proposals")

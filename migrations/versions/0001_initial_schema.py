@@ -1,12 +1,13 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
-Create Date: 2026-11-25 13:40:22.222320
+Revises:
+Create Date: 2026-11-25 15:10:23.345980
 
 """
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0001'
@@ -43,6 +44,58 @@ def upgrade():
     sa.UniqueConstraint('name', name=op.f('uq_partner_name')),
     sa.UniqueConstraint('slug', name=op.f('uq_partner_slug'))
     )
+    op.create_table('search_document',
+    sa.Column('key', sa.String(length=40), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('object_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.Text(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('public', sa.Boolean(), nullable=False),
+    sa.Column('themes', sa.JSON().with_variant(sa.ARRAY(sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('partners', sa.JSON().with_variant(sa.ARRAY(sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('partner_ids', sa.JSON().with_variant(sa.ARRAY(sa.Integer()), 'postgresql'), nullable=False),
+    sa.Column('call', sa.Text(), nullable=True),
+    sa.Column('challenge', sa.Text(), nullable=True),
+    sa.Column('status', sa.String(length=30), nullable=False),
+    sa.Column('trl', sa.Integer(), nullable=True),
+    sa.Column('city', sa.Text(), nullable=True),
+    sa.Column('startup_id', sa.Integer(), nullable=True),
+    sa.Column('opens_at', sa.DateTime(), nullable=True),
+    sa.Column('deadline', sa.DateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=True),
+    sa.Column('subtitle', sa.Text(), nullable=False),
+    sa.Column('url_key', sa.Text(), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('tsv_it', sa.Text().with_variant(postgresql.TSVECTOR(), 'postgresql'), nullable=True),
+    sa.Column('tsv_en', sa.Text().with_variant(postgresql.TSVECTOR(), 'postgresql'), nullable=True),
+    sa.Column('title_tsv', sa.Text().with_variant(postgresql.TSVECTOR(), 'postgresql'), nullable=True),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_search_document'))
+    )
+    with op.batch_alter_table('search_document', schema=None) as batch_op:
+        batch_op.create_index('ix_search_document_kind_status', ['kind', 'status'], unique=False)
+        batch_op.create_index('ix_search_document_partner_ids', ['partner_ids'], unique=False, postgresql_using='gin')
+        batch_op.create_index('ix_search_document_partners', ['partners'], unique=False, postgresql_using='gin')
+        batch_op.create_index('ix_search_document_themes', ['themes'], unique=False, postgresql_using='gin')
+        batch_op.create_index('ix_search_document_tsv_en', ['tsv_en'], unique=False, postgresql_using='gin')
+        batch_op.create_index('ix_search_document_tsv_it', ['tsv_it'], unique=False, postgresql_using='gin')
+
+    op.create_table('search_outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('object_id', sa.Integer(), nullable=False),
+    sa.Column('queued_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_outbox')),
+    sqlite_autoincrement=True
+    )
+    op.create_table('search_word',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('word', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_word'))
+    )
+    with op.batch_alter_table('search_word', schema=None) as batch_op:
+        batch_op.create_index('ix_search_word_trgm', ['word'], unique=False)
+        batch_op.create_index('ix_search_word_word', ['word'], unique=False, postgresql_ops={'word': 'text_pattern_ops'})
+
     op.create_table('startup',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=80), nullable=False),
@@ -354,6 +407,21 @@ def downgrade():
     op.drop_table('user')
     op.drop_table('theme')
     op.drop_table('startup')
+    with op.batch_alter_table('search_word', schema=None) as batch_op:
+        batch_op.drop_index('ix_search_word_word', postgresql_ops={'word': 'text_pattern_ops'})
+        batch_op.drop_index('ix_search_word_trgm')
+
+    op.drop_table('search_word')
+    op.drop_table('search_outbox')
+    with op.batch_alter_table('search_document', schema=None) as batch_op:
+        batch_op.drop_index('ix_search_document_tsv_it', postgresql_using='gin')
+        batch_op.drop_index('ix_search_document_tsv_en', postgresql_using='gin')
+        batch_op.drop_index('ix_search_document_themes', postgresql_using='gin')
+        batch_op.drop_index('ix_search_document_partners', postgresql_using='gin')
+        batch_op.drop_index('ix_search_document_partner_ids', postgresql_using='gin')
+        batch_op.drop_index('ix_search_document_kind_status')
+
+    op.drop_table('search_document')
     op.drop_table('partner')
     op.drop_table('call')
     # ### end Alembic commands ###

@@ -219,3 +219,16 @@ def test_logout_csrf_enforced_when_enabled(client, login_as, app, monkeypatch):
 
     assert client.post("/auth/logout").status_code == 400
     assert _logged_in_id(client) == str(user.id)
+
+
+def test_login_attempts_are_rate_limited(app, client, monkeypatch):
+    from alliance.extensions import limiter
+
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3 per minute")
+    limiter.reset()
+    user = factories.UserFactory()
+    codes = [client.post("/auth/login", data={"email": user.email, "password": "wrong"}
+                         ).status_code for _ in range(4)]
+    limiter.reset()
+    assert codes[:3] != [429, 429, 429] and codes[3] == 429
+    assert client.get("/auth/login").status_code == 200  # reading the form is not limited

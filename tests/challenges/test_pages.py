@@ -114,7 +114,7 @@ def test_list_paginates_by_twenty(client):
 
 def test_list_pagination_keeps_filters(client):
     theme = factories.ThemeFactory(slug="mob")
-    for day in range(21):
+    for _ in range(21):
         factories.ChallengeFactory(theme=theme, published=True)
     page = client.get("/challenges/?theme=mob")
     assert re.search(r'href="/challenges/\?[^"]*theme=mob[^"]*page=2|href="/challenges/\?[^"]*'

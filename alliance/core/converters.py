@@ -1,0 +1,20 @@
+"""URL pieces that can never reach the database as something it cannot hold."""
+from __future__ import annotations
+
+from werkzeug.routing import IntegerConverter
+
+# Ids are 32-bit signed integers on PostgreSQL; a larger one cannot exist.
+MAX_ID = 2**31 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` that answers 404 for numbers the database cannot store."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def page_number(value: int | None, *, last: int = 10_000) -> int:
+    """A page number from the query string, kept between 1 and ``last``."""
+    return min(max(value or 1, 1), last)
