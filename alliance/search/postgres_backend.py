@@ -424,46 +424,6 @@ def _score_sql(sql: _Sql, rank_it: str | None, rank_en: str | None, prefix: str 
 # -- the query as text (for "did you mean") --------------------------------------
 
 
-def query_text(node) -> str:
-    """The tree written back in the query language."""
-    if node is None:
-        return ""
-    if isinstance(node, sq.Term):
-        return node.text + ("*" if node.prefix else "")
-    if isinstance(node, sq.Phrase):
-        return '"' + " ".join(node.words) + '"'
-    if isinstance(node, sq.Filter):
-        if node.op == "range":
-            return f"{node.field}:{node.value[0]}..{node.value[1]}"
-        value = str(node.value)
-        if " " in value:
-            value = f'"{value}"'
-        return f"{node.field}:{'' if node.op == '=' else node.op}{value}"
-    if isinstance(node, sq.Not):
-        inner = query_text(node.child)
-        return f"NOT ({inner})" if isinstance(node.child, (sq.And, sq.Or)) else f"NOT {inner}"
-    if isinstance(node, sq.And):
-        return " ".join(f"({query_text(c)})" if isinstance(c, sq.Or) else query_text(c)
-                        for c in node.children)
-    if isinstance(node, sq.Or):
-        return " OR ".join(query_text(c) for c in node.children)
-    if Translated is not None and isinstance(node, Translated):
-        return query_text(node.original)
-    return ""
-
-
-def _replace_words(node, fixes: dict[str, str]):
-    if isinstance(node, sq.Term) and not node.prefix and node.text in fixes:
-        return sq.Term(fixes[node.text])
-    if isinstance(node, sq.Phrase):
-        return sq.Phrase(tuple(fixes.get(w, w) for w in node.words))
-    if isinstance(node, (sq.And, sq.Or)):
-        return type(node)(tuple(_replace_words(c, fixes) for c in node.children))
-    if isinstance(node, sq.Not):
-        return sq.Not(_replace_words(node.child, fixes))
-    return node
-
-
 def _distance(a: str, b: str) -> int:
     """Edit distance with transpositions (optimal string alignment)."""
     previous2: list[int] = []
@@ -958,7 +918,7 @@ class PostgresBackend(SearchBackend):
         if describe is not None:
             return describe
         return lambda node: "{} → {}".format(
-            query_text(node.original), ", ".join(query_text(a) for a in node.alternatives))
+            sq.to_text(node.original), ", ".join(sq.to_text(a) for a in node.alternatives))
 
     @staticmethod
     def _snippet(headline: str | None, head: str | None) -> Markup:
@@ -1023,9 +983,9 @@ class PostgresBackend(SearchBackend):
             return None
         for attempt in range(3):
             fixes = {w: opts[min(attempt, len(opts) - 1)] for w, opts in candidates.items()}
-            corrected = sq.ParsedQuery(root=_replace_words(parsed.root, fixes))
+            corrected = sq.ParsedQuery(root=sq.replace_words(parsed.root, fixes))
             if self._count(corrected, request, scope, expand=request.expand_translations):
-                return query_text(corrected.root)
+                return sq.to_text(corrected.root)
             if all(len(opts) <= attempt + 1 for opts in candidates.values()):
                 break
         return None

@@ -325,3 +325,46 @@ def _join(cls, children):
     for child in children:
         flat.extend(child.children if isinstance(child, cls) else [child])
     return cls(tuple(flat))
+
+
+# -- back to text ---------------------------------------------------------------
+
+def to_text(node) -> str:
+    """The tree written back in the query language."""
+    if node is None:
+        return ""
+    if isinstance(node, Term):
+        return node.text + ("*" if node.prefix else "")
+    if isinstance(node, Phrase):
+        return '"' + " ".join(node.words) + '"'
+    if isinstance(node, Filter):
+        if node.op == "range":
+            return f"{node.field}:{node.value[0]}..{node.value[1]}"
+        value = str(node.value)
+        if " " in value:
+            value = f'"{value}"'
+        return f"{node.field}:{'' if node.op == '=' else node.op}{value}"
+    if isinstance(node, Not):
+        inner = to_text(node.child)
+        return f"NOT ({inner})" if isinstance(node.child, (And, Or)) else f"NOT {inner}"
+    if isinstance(node, And):
+        return " ".join(f"({to_text(c)})" if isinstance(c, Or) else to_text(c)
+                        for c in node.children)
+    if isinstance(node, Or):
+        return " OR ".join(to_text(c) for c in node.children)
+    if isinstance(node, Translated):
+        return to_text(node.original)
+    return ""
+
+
+def replace_words(node, fixes: dict[str, str]):
+    """The tree with some words corrected (for "did you mean")."""
+    if isinstance(node, Term) and not node.prefix and node.text in fixes:
+        return Term(fixes[node.text])
+    if isinstance(node, Phrase):
+        return Phrase(tuple(fixes.get(w, w) for w in node.words))
+    if isinstance(node, (And, Or)):
+        return type(node)(tuple(replace_words(c, fixes) for c in node.children))
+    if isinstance(node, Not):
+        return Not(replace_words(node.child, fixes))
+    return node

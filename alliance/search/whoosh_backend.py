@@ -439,46 +439,6 @@ def _cut(text: str, lo: int, length: int, marks) -> Markup:
 
 # -- the query as text (for "did you mean") -------------------------------------
 
-def query_text(node) -> str:
-    """The tree written back in the query language."""
-    if node is None:
-        return ""
-    if isinstance(node, sq.Term):
-        return node.text + ("*" if node.prefix else "")
-    if isinstance(node, sq.Phrase):
-        return '"' + " ".join(node.words) + '"'
-    if isinstance(node, sq.Filter):
-        if node.op == "range":
-            return f"{node.field}:{node.value[0]}..{node.value[1]}"
-        value = str(node.value)
-        if " " in value:
-            value = f'"{value}"'
-        return f"{node.field}:{'' if node.op == '=' else node.op}{value}"
-    if isinstance(node, sq.Not):
-        inner = query_text(node.child)
-        return f"NOT ({inner})" if isinstance(node.child, (sq.And, sq.Or)) else f"NOT {inner}"
-    if isinstance(node, sq.And):
-        return " ".join(f"({query_text(c)})" if isinstance(c, sq.Or) else query_text(c)
-                        for c in node.children)
-    if isinstance(node, sq.Or):
-        return " OR ".join(query_text(c) for c in node.children)
-    if Translated is not None and isinstance(node, Translated):
-        return query_text(node.original)
-    return ""
-
-
-def _replace_words(node, fixes: dict[str, str]):
-    if isinstance(node, sq.Term) and not node.prefix and node.text in fixes:
-        return sq.Term(fixes[node.text])
-    if isinstance(node, sq.Phrase):
-        return sq.Phrase(tuple(fixes.get(w, w) for w in node.words))
-    if isinstance(node, (sq.And, sq.Or)):
-        return type(node)(tuple(_replace_words(c, fixes) for c in node.children))
-    if isinstance(node, sq.Not):
-        return sq.Not(_replace_words(node.child, fixes))
-    return node
-
-
 # -- facets ---------------------------------------------------------------------
 
 # facet name -> index field whose terms are its values
@@ -1028,8 +988,8 @@ class WhooshBackend(SearchBackend):
             if describe is not None:
                 label = describe(node)
             else:
-                label = "{} → {}".format(query_text(node.original),
-                                         ", ".join(query_text(a) for a in node.alternatives))
+                label = "{} → {}".format(sq.to_text(node.original),
+                                         ", ".join(sq.to_text(a) for a in node.alternatives))
             for hit, d in unmatched:
                 if d in by_alt and d not in by_orig and label not in hit.via_translation:
                     hit.via_translation.append(label)
@@ -1091,12 +1051,12 @@ class WhooshBackend(SearchBackend):
                     fixes[word] = best
         if not fixes:
             return None
-        corrected = _replace_words(parsed.root, fixes)
+        corrected = sq.replace_words(parsed.root, fixes)
         found = self._docs(searcher, Compiler(scope.now).compile(corrected), memo)
         restrictions = self._restrictions(SearchRequest(query=parsed, kinds=request.kinds), scope)
         if restrictions is not None:
             found = found & self._docs(searcher, restrictions, memo)
-        return query_text(corrected) if found else None
+        return sq.to_text(corrected) if found else None
 
     @staticmethod
     def _closest(reader, word: str) -> str | None:
