@@ -15,13 +15,14 @@ def check_index_at_startup(app) -> None:
 
     with app.app_context():
         try:
+            waiting = sync.pending_count()  # fails before `flask db upgrade`: nothing to do
             backend = get_backend(app)
             ensure = getattr(backend, "ensure", None)
             if ensure is not None and ensure():
                 log.warning("search index missing or unreadable: rebuilding it from the database")
                 count = rebuild_index()
                 log.warning("search index rebuilt: %d documents", count)
-            elif sync.pending_count():
+            elif waiting:
                 sync.drain(app)
         except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:
             # No schema yet (before `flask db upgrade`): nothing to index.
