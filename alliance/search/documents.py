@@ -69,9 +69,10 @@ def challenge_document(challenge: Challenge) -> SearchDocument:
         kind="challenge",
         object_id=challenge.id,
         title=challenge.title,
+        # Themes are filters and facets, not text: in the text they would win every
+        # snippet ("Mobilità Mobility") over the sentences that say something.
         body=_join(challenge.summary, challenge.description, challenge.expected_outcomes,
-                   challenge.rewards, challenge.eligibility, challenge.theme.name_it,
-                   challenge.theme.name_en, " ".join(p.name for p in partners),
+                   challenge.rewards, challenge.eligibility, " ".join(p.name for p in partners),
                    challenge.call.title),
         public=challenge.status in PUBLIC_STATUSES,
         themes=[challenge.theme.slug],
@@ -118,6 +119,7 @@ def startup_document(startup: Startup) -> SearchDocument:
         kind="startup",
         object_id=startup.id,
         title=startup.name,
+        # A start-up's sectors are what it does: searchable as words too.
         body=_join(startup.pitch, startup.city,
                    " ".join(f"{t.name_it} {t.name_en}" for t in startup.sectors)),
         public=startup.is_public,
