@@ -18,6 +18,8 @@ from alliance.core.taxonomy import Theme
 from alliance.extensions import db
 from alliance.partners.models import Partner, PartnerMembership
 from alliance.proposals import models as pm
+from alliance.search.models import SearchIndexEntry, SearchWord
+from alliance.search.sync import SearchOutbox
 from alliance.startups.models import Startup, StartupInvitation, StartupMembership
 
 PASSWORD = "correct horse battery staple"
@@ -310,3 +312,42 @@ class AuditEventFactory(Base):
     object_type = "challenge"
     object_id = 1
     data = factory.LazyFunction(dict)
+
+
+# -- search: the index tables (normally written by alliance.search.sync) ---------------
+
+class SearchOutboxFactory(Base):
+    class Meta:
+        model = SearchOutbox
+
+    kind = "startup"
+    object_id = factory.Sequence(lambda n: n + 1)
+    queued_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+class SearchIndexEntryFactory(Base):
+    """A row of the PostgreSQL backend's table (its text vectors stay empty)."""
+
+    class Meta:
+        model = SearchIndexEntry
+
+    kind = "startup"
+    object_id = factory.Sequence(lambda n: n + 1)
+    key = factory.LazyAttribute(lambda o: f"{o.kind}:{o.object_id}")
+    title = "Indexed start-up"
+    body = "A pitch."
+    public = True
+    themes = factory.LazyFunction(list)
+    partners = factory.LazyFunction(list)
+    partner_ids = factory.LazyFunction(list)
+    status = "public"
+    subtitle = "Milano"
+    url_key = factory.LazyAttribute(lambda o: f"startup-{o.object_id}")
+    fingerprint = "0" * 32
+
+
+class SearchWordFactory(Base):
+    class Meta:
+        model = SearchWord
+
+    word = factory.Sequence(lambda n: f"parola{n}")

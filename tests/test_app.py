@@ -58,3 +58,7 @@ def test_factories_build_every_model():
     factories.SubmissionFactory(proposal=proposal, number=1)
     assert proposal.challenge.criteria and proposal.challenge.current_terms.version == 1
     assert proposal.startup.vat_number and len(proposal.startup.vat_number) == 11
+    assert factories.SearchOutboxFactory().id is not None
+    entry = factories.SearchIndexEntryFactory()
+    assert entry.key == f"startup:{entry.object_id}"
+    assert factories.SearchWordFactory().id is not None
