@@ -32,9 +32,11 @@ def time_left(value: datetime | None, now: datetime | None = None) -> str:
 
 
 def money(value: Decimal | int | None) -> str:
+    """Euros in the user's locale: whole amounts without decimals, others with two."""
     if value is None:
         return ""
-    return "€ " + format_decimal(value, format="#,##0.##")
+    whole = Decimal(value) == Decimal(value).to_integral_value()
+    return "€ " + format_decimal(value, format="#,##0" if whole else "#,##0.00")
 
 
 def url_with(**changes) -> str:

@@ -22,3 +22,4 @@ def test_markdown_refuses_javascript_links():
 
 def test_markdown_top_heading_becomes_h2():
     assert "<h2>Title</h2>" in render_markdown("# Title")
+
