@@ -46,6 +46,7 @@ import sqlalchemy as sa
 from markupsafe import Markup
 
 from alliance.extensions import db
+from alliance.search import glossary
 from alliance.search import query as sq
 from alliance.search.base import (
     FACETS,
@@ -964,6 +965,8 @@ class PostgresBackend(SearchBackend):
         narrow, edit distance decides), if the corrected query finds something in scope."""
         candidates: dict[str, list[str]] = {}
         for word in unknown:
+            if glossary.lookup(word):  # found through its translation, not misspelt
+                continue
             folded = fold(word)
             rows = _execute(
                 "SELECT word, similarity(word, :w) AS s FROM ("

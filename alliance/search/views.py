@@ -129,7 +129,8 @@ def _wants_partial() -> bool:
 
 @bp.get("/search")
 def index():
-    text = (request.args.get("q") or "")[:500]
+    # parse() cuts an over-long query itself, and says so; this only bounds the work.
+    text = (request.args.get("q") or "")[:2000]
     parsed = query_module.parse(text)
     selected = _selected_facets(request.args)
     sort = request.args.get("sort") if request.args.get("sort") in SORTS else "relevance"

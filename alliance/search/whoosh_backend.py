@@ -37,7 +37,7 @@ from whoosh.index import LockError
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.filelock import try_for
 
-from alliance.search import analysis
+from alliance.search import analysis, glossary
 from alliance.search import query as sq
 from alliance.search.base import (
     FACETS,
@@ -156,6 +156,7 @@ def document_fields(doc: SearchDocument) -> dict:
         "data": {
             "title": title,
             "subtitle": doc.subtitle or "",
+            "url_key": doc.url_key or "",
             "status": doc.status or "",
             "opens_at": _aware(doc.opens_at),
             "deadline": _aware(doc.deadline),
@@ -917,10 +918,6 @@ class WhooshBackend(SearchBackend):
         if parsed.root is None:
             return parsed
         try:
-            from alliance.search import glossary
-        except ImportError:
-            return parsed
-        try:
             expanded = glossary.expand(parsed)
         except Exception:  # a glossary bug must not break searching
             log.exception("glossary expansion failed; searching without translations")
@@ -948,6 +945,7 @@ class WhooshBackend(SearchBackend):
             snippet=snippet(excerpt, terms),
             score=float(score or 0.0),
             subtitle=data.get("subtitle", ""),
+            url_key=data.get("url_key", ""),
             status=phase(data, now),
             deadline=data.get("deadline"),
         )
@@ -1044,8 +1042,8 @@ class WhooshBackend(SearchBackend):
                 if len(terms) != 1 or len(terms[0]) < 3 or terms[0].isdigit():
                     continue
                 folded = terms[0]
-                if ("raw", folded) in reader:
-                    continue
+                if ("raw", folded) in reader or glossary.lookup(word):
+                    continue  # known here, or a glossary word found through its translation
                 best = self._closest(reader, folded)
                 if best:
                     fixes[word] = best

@@ -279,3 +279,21 @@ def test_fingerprint_changes_with_the_document(backend, index_docs, now):
 
     assert before.fingerprint() != after.fingerprint()
     assert backend.fingerprints() == {after.key: after.fingerprint()}
+
+
+def test_no_spelling_suggestion_for_a_word_found_through_translation(backend, index_docs):
+    challenge = f.ChallengeFactory(title="Fibra ottica nelle fognature", summary="Fognature",
+                                   description="", published=True)
+    index_docs(challenge)
+    results = backend.search(SearchRequest(query=parse("sewer")),
+                             Scope(now=f.FUTURE, everything=True))
+    assert [h.object_id for h in results.hits] == [challenge.id]
+    assert results.suggestion is None
+
+
+def test_hits_carry_the_url_key(backend, index_docs):
+    challenge = f.ChallengeFactory(title="Alberi per Milano", published=True)
+    index_docs(challenge)
+    results = backend.search(SearchRequest(query=parse("alberi")),
+                             Scope(now=f.FUTURE, everything=True))
+    assert [h.url_key for h in results.hits] == [challenge.slug]
