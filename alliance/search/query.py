@@ -143,7 +143,8 @@ class ParsedQuery:
 
 _TOKEN = re.compile(
     r'\s*(?:(?P<lpar>\()|(?P<rpar>\))'
-    r'|(?P<field>[^\W\d_][\w]*):(?P<fvalue>"[^"]*"|[^\s()"]+)'
+    r'|(?P<neg>-)?(?P<field>[^\W\d_][\w]*):(?P<fvalue>"[^"]*"|[^\s()"]+)'
+    r'|(?P<empty>[^\W\d_][\w]*):(?=[\s()]|$)'
     r'|(?P<phrase>-?"[^"]*")'
     r'|(?P<word>[^\s()"]+))',
     re.UNICODE,
@@ -186,7 +187,15 @@ def _tokenize(text: str, warnings: list[str]) -> list[tuple[str, object]]:
                 for word in _words(match.group(0)):
                     tokens.append(("node", Term(word)))
             else:
+                if match.group("neg"):  # -theme:mobility
+                    tokens.append(("NOT", None))
                 tokens.append(("node", node))
+        elif match.group("empty"):
+            name = match.group("empty")
+            if ALIASES.get(name.lower(), name.lower()) in FILTER_FIELDS:
+                warnings.append(_l("The filter “%(name)s:” has no value.", name=name))
+            else:
+                tokens.append(("node", Term(name.lower())))
         elif match.group("phrase"):
             raw = match.group("phrase")
             negated = raw.startswith("-")
