@@ -32,6 +32,7 @@ from whoosh.support.charset import accent_map
 # (which cuts "e-bus" or "d.lgs" into pieces and searches them as a phrase).
 WORD = r"\w+"
 _WORD_RE = re.compile(WORD, re.UNICODE)
+WORD_RE = _WORD_RE
 
 IT_STOPWORDS = frozenset(stopwords_for_language("it"))
 EN_STOPWORDS = frozenset(stopwords_for_language("en"))
@@ -93,6 +94,20 @@ class WordAnalyzer(Composable):
                 self._cache.clear()
             self._cache[word] = term
         return term
+
+    def terms(self, value: str) -> list[str]:
+        """The terms of ``value`` in order (stopwords dropped): what the token
+        stream below gives, without the tokens (for indexing)."""
+        cache = self._cache
+        found = []
+        append = found.append
+        for word in _WORD_RE.findall(value):
+            term = cache.get(word, _MISSING)
+            if term is _MISSING:
+                term = self.term(word)
+            if term is not None:
+                append(term)
+        return found
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",

@@ -18,10 +18,12 @@ cached until the segment goes away) ANDed with the matching set's.
 """
 from __future__ import annotations
 
+import bisect
 import heapq
 import logging
 import math
 import os
+import re
 import shutil
 import threading
 import time
@@ -30,12 +32,15 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from markupsafe import Markup, escape
-from whoosh import collectors, columns, fields, index
+from whoosh import collectors, columns, fields, formats, index, multiproc
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.index import LockError
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.system import pack_uint
 from whoosh.util.filelock import try_for
+from whoosh.util.numeric import byte_to_length, from_sortable
+from whoosh.writing import SegmentWriter
 
 from alliance.search import analysis, glossary
 from alliance.search import query as sq
@@ -57,7 +62,7 @@ TITLE_BOOST = 2.0
 SNIPPET_CHARS = 200
 EXCERPT_CHARS = 3000  # how much of the body is stored for snippets and similar items
 NO_DEADLINE = 2**62  # sorts after every real deadline
-PROCS_FROM = 5000  # rebuilds of at least this many documents use two processes
+PROCS_FROM = 2000  # rebuilds of at least this many documents use two processes
 
 Translated = getattr(sq, "Translated", None)
 
@@ -95,6 +100,47 @@ class _Date(fields.DATETIME):
         fields.NUMERIC.__init__(self, int, 64, shift_step=0)
 
 
+class _Positions(formats.Positions):
+    """Whoosh's Positions, read from our analyzers' term lists directly (no token
+    objects): the same postings, a third of the time."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not isinstance(analyzer, analysis.WordAnalyzer) or not isinstance(value, str):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        poses: dict[str, list[int]] = {}
+        for pos, term in enumerate(analyzer.terms(value)):
+            found = poses.get(term)
+            if found is None:
+                poses[term] = [pos]
+            else:
+                found.append(pos)
+        fb = self.field_boost
+        encode = self.encode
+        for term, poslist in poses.items():
+            yield (term, len(poslist), float(len(poslist)) * fb, encode(poslist))
+
+
+class _Frequency(formats.Frequency):
+    """Whoosh's Frequency, read from our analyzers' term lists directly."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not isinstance(analyzer, analysis.WordAnalyzer) or not isinstance(value, str):
+            return super().word_values(value, analyzer, **kwargs)
+        freqs: dict[str, int] = {}
+        get = freqs.get
+        for term in analyzer.terms(value):
+            freqs[term] = get(term, 0) + 1
+        fb = self.field_boost
+        return ((term, freq, float(freq) * fb, pack_uint(freq)) for term, freq in freqs.items())
+
+
+def _text(analyzer, phrase: bool = True) -> fields.TEXT:
+    field = fields.TEXT(analyzer=analyzer, phrase=phrase)
+    field.format = (_Positions if phrase else _Frequency)(field_boost=field.format.field_boost)
+    return field
+
+
 def _sort_column():
     return fields.COLUMN(columns.NumericColumn("q", default=0))
 
@@ -106,11 +152,11 @@ def make_schema() -> fields.Schema:
         key=fields.ID(unique=True, stored=True),
         kind=fields.ID(stored=True),
         object_id=fields.STORED(),
-        title_it=fields.TEXT(analyzer=it),
-        body_it=fields.TEXT(analyzer=it),
-        title_en=fields.TEXT(analyzer=en),
-        body_en=fields.TEXT(analyzer=en),
-        raw=fields.TEXT(analyzer=raw, phrase=False),  # prefixes and spelling
+        title_it=_text(it),
+        body_it=_text(it),
+        title_en=_text(en),
+        body_en=_text(en),
+        raw=_text(raw, phrase=False),  # prefixes and spelling
         public=fields.ID(),
         startup_id=fields.ID(),
         partner_ids=fields.KEYWORD(**keyword),
@@ -397,18 +443,26 @@ def snippet(text: str, terms, length: int = SNIPPET_CHARS) -> Markup:
     it_terms, en_terms, prefixes = terms
     marks = []
     if it_terms or en_terms or prefixes:
-        analyse_word, fold = analysis.analyse_word, analysis.fold
-        for start, end, word in analysis.words(text):
-            if ((it_terms and analyse_word("it", word) in it_terms)
-                    or (en_terms and analyse_word("en", word) in en_terms)
-                    or (prefixes and any(fold(word).startswith(p) for p in prefixes))):
-                marks.append((start, end))
+        it_term, en_term = analysis.ANALYZERS["it"].term, analysis.ANALYZERS["en"].term
+        fold = analysis.fold
+        hits = [word for word in set(analysis.WORD_RE.findall(text))
+                if (it_terms and it_term(word) in it_terms)
+                or (en_terms and en_term(word) in en_terms)
+                or (prefixes and any(fold(word).startswith(p) for p in prefixes))]
+        if hits:  # each distinct word decided once; then their places found by one regex
+            hits.sort(key=len, reverse=True)
+            pattern = re.compile(r"(?<!\w)(?:{})(?!\w)".format("|".join(map(re.escape, hits))))
+            marks = [match.span() for match in pattern.finditer(text)]
     if not marks:
         return _cut(text, 0, length, [])
     best, best_count = 0, 0
+    j = 0  # marks are in order and do not overlap: the window's end moves forward only
     for i, (start, _) in enumerate(marks):
         lo = max(0, start - length // 4)
-        count = sum(1 for s, e in marks[i:] if e <= lo + length)
+        j = max(j, i)
+        while j < len(marks) and marks[j][1] <= lo + length:
+            j += 1
+        count = j - i
         if count > best_count:
             best, best_count = lo, count
     return _cut(text, best, length, marks)
@@ -531,6 +585,70 @@ def _term_docs(searcher, field: str, text, live: set[int]) -> set[int]:
     return found
 
 
+LEAF_CACHE_DOCS = 1_000_000  # document numbers kept per searcher, all leaves together
+
+
+def _leaf_cache_get(searcher, q):
+    cache = getattr(searcher, "_alliance_leaves", None)
+    if cache is None:
+        return None
+    try:
+        found = cache.pop(q)
+    except (KeyError, TypeError):
+        return None
+    cache[q] = found  # most recently used last
+    return found
+
+
+def _leaf_cache_put(searcher, q, found: set[int]) -> None:
+    """Keep the documents of a word, phrase, prefix or range for the searcher's
+    life (a searcher is replaced whenever the index changes, deletions included),
+    least recently used out first past LEAF_CACHE_DOCS document numbers."""
+    if len(found) > LEAF_CACHE_DOCS // 4:
+        return
+    cache = getattr(searcher, "_alliance_leaves", None)
+    if cache is None:
+        cache = searcher._alliance_leaves = {}
+        searcher._alliance_leaf_docs = 0
+    try:
+        if q in cache:
+            return
+    except TypeError:  # an unhashable query
+        return
+    cache[q] = found
+    searcher._alliance_leaf_docs += len(found)
+    while searcher._alliance_leaf_docs > LEAF_CACHE_DOCS and cache:
+        oldest = next(iter(cache))
+        searcher._alliance_leaf_docs -= len(cache.pop(oldest))
+
+
+def _values_of(matcher, wanted: list[int]) -> dict[int, bytes]:
+    """{document: posting value} for the ``wanted`` documents (sorted, all in the
+    postings), a block at a time: blocks without any of them are not decoded."""
+    found: dict[int, bytes] = {}
+    if not isinstance(matcher, W3LeafMatcher):
+        for d in wanted:
+            if matcher.id() < d:
+                matcher.skip_to(d)
+            found[d] = matcher.value()
+        return found
+    k, n = 0, len(wanted)
+    while k < n and matcher.is_active():
+        if matcher._maxid >= wanted[k]:
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._values is None:
+                matcher._read_values()
+            ids, values = matcher._ids, matcher._values
+            j = 0
+            while k < n and wanted[k] <= matcher._maxid:
+                j = bisect.bisect_left(ids, wanted[k], j)
+                found[wanted[k]] = values[j]
+                k += 1
+        matcher._next_block()
+    return found
+
+
 def _positive_leaves(q):
     """The scoring parts of a compiled query (words, phrases, prefixes), not the
     negated ones nor the filters."""
@@ -543,6 +661,7 @@ def _positive_leaves(q):
         yield q
 
 
+_RANGE_FIELDS = {"trl", "opens_at", "deadline"}  # NUMERIC with shift_step=0: one term per value
 _TEXT_FIELDS = {"title_it", "body_it", "title_en", "body_en", "raw"}
 
 
@@ -582,6 +701,33 @@ class _SearcherData:
         self.live = set(searcher.reader().all_doc_ids())  # shared: never changed in place
         self._masks: dict[str, dict[str, int]] | None = None
         self._columns: dict[str, list] = {}
+        self._values: dict[str, list[tuple[int, set[int]]]] = {}
+
+    def range_docs(self, searcher, q) -> set[int]:
+        """The documents of a NumericRange/DateRange on a field indexed with one
+        term per value (shift_step=0): the union of the documents of the values
+        in range, each value's set read once per searcher (few distinct values:
+        deadlines, TRLs), instead of Whoosh's range matchers at every search."""
+        values = self._values.get(q.fieldname)
+        if values is None:
+            field = searcher.schema[q.fieldname]
+            values = []
+            for btext in searcher.reader().lexicon(q.fieldname):
+                if btext[0] != 0:  # another precision (not written with shift_step=0)
+                    continue
+                raw = field._struct.unpack(btext[1:])[0]
+                number = from_sortable(field.numtype, field.bits, field.signed, raw)
+                values.append((number, _term_docs(searcher, q.fieldname, btext, self.live)))
+            self._values[q.fieldname] = values
+        start, end = q.start, q.end
+        found: set[int] = set()
+        for number, docs in values:
+            if start is not None and (number < start or (q.startexcl and number == start)):
+                continue
+            if end is not None and (number > end or (q.endexcl and number == end)):
+                continue
+            found |= docs
+        return found
 
     def _segment(self, reader) -> dict:
         return self._segments.setdefault(f"{self._target}/{_segment_id(reader)}", {})
@@ -628,6 +774,90 @@ class _SearcherData:
                 values.extend(column)
             self._columns[field] = values
         return self._columns[field]
+
+
+# -- fast rebuilds --------------------------------------------------------------
+
+class _MemoryPool:
+    """The postings of a new segment kept in memory and sorted once (Whoosh's pool
+    pickles every posting to a temporary file and back, to bound memory; a
+    rebuild's postings fit in memory easily)."""
+
+    def __init__(self):
+        self.current: list = []
+        self.add = self.current.append
+
+    @property
+    def fieldnames(self) -> set:
+        return {item[0] for item in self.current}
+
+    def iter_postings(self):
+        self.current.sort()
+        return iter(self.current)
+
+    def cleanup(self) -> None:
+        self.current = []
+        self.add = self.current.append
+
+
+class _Lengths:
+    """The field lengths of the new segment read once per field (Whoosh's reader
+    looks each one up in the column file, once per posting)."""
+
+    def __init__(self, reader):
+        self._reader = reader
+        self._fields: dict[str, list | None] = {}
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        values = self._fields.get(fieldname, False)
+        if values is False:
+            column = self._reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            if column is None:
+                values = None
+            else:
+                table = [None] + [byte_to_length(b) for b in range(1, 256)]
+                values = [table[b] for b in column]
+            self._fields[fieldname] = values
+        if values is None:
+            return default
+        return values[docnum]
+
+
+class _FastSegmentWriter(SegmentWriter):
+    """A SegmentWriter for rebuilds: postings sorted in memory, lengths read once."""
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        self.pool.cleanup()
+        self.pool = _MemoryPool()
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        pdr = self.per_document_reader() if self.codec.length_stats else None
+        lengths = _Lengths(pdr) if pdr is not None else None
+        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        self.fieldwriter.close()
+        if pdr:
+            pdr.close()
+
+
+class _FastSubWriterTask(multiproc.SubWriterTask):
+    def run(self):
+        # A child process of its own (fork): replacing the name here changes
+        # nothing in the parent.
+        multiproc.SegmentWriter = _FastSegmentWriter
+        super().run()
+
+
+class _FastMpWriter(multiproc.MpWriter):
+    """Whoosh's multi-process writer whose workers use :class:`_FastSegmentWriter`."""
+
+    def _new_task(self):
+        task = _FastSubWriterTask(self.storage, self.indexname, self.jobqueue,
+                                  self.resultqueue, self.subargs, self.multisegment)
+        self.tasks.append(task)
+        task.start()
+        return task
 
 
 # -- the backend ----------------------------------------------------------------
@@ -867,9 +1097,18 @@ class WhooshBackend(SearchBackend):
             return self._docs(searcher, q.a, memo) & self._docs(searcher, q.b, memo)
         found = memo.get(q) if memo is not None else None
         if found is None:
+            found = _leaf_cache_get(searcher, q)
+            if found is not None and memo is not None:
+                memo[q] = found
+        if found is None:
             live = self._data(searcher).live
             if isinstance(q, wq.Term):
                 found = _term_docs(searcher, q.fieldname, q.text, live)
+            elif (isinstance(q, wq.Phrase) and q.slop == 1 and q.fieldname in _TEXT_FIELDS
+                  and q.words):
+                found = self._phrase_docs(searcher, q, memo)
+            elif isinstance(q, wq.NumericRange) and q.fieldname in _RANGE_FIELDS:
+                found = self._data(searcher).range_docs(searcher, q)
             elif isinstance(q, wq.Prefix):
                 found = set()
                 for text in searcher.reader().expand_prefix(q.fieldname, q.text):
@@ -878,6 +1117,39 @@ class WhooshBackend(SearchBackend):
                 found = set(searcher.docs_for_query(q))
             if memo is not None:
                 memo[q] = found
+            _leaf_cache_put(searcher, q, found)
+        return found
+
+    def _phrase_docs(self, searcher, q, memo) -> set[int]:
+        """The documents holding the phrase's words next to one another: the
+        documents holding all the words (sets), then the positions of those only."""
+        words = list(q.words)
+        sets = sorted((self._docs(searcher, wq.Term(q.fieldname, w), memo) for w in words),
+                      key=len)
+        candidates = sets[0].intersection(*sets[1:])
+        if len(words) == 1 or not candidates:
+            return candidates
+        distinct = list(dict.fromkeys(words))
+        found: set[int] = set()
+        for sub, offset in searcher.leaf_searchers():
+            reader = sub.reader()
+            end = offset + reader.doc_count_all()
+            local = sorted(d - offset for d in candidates if offset <= d < end)
+            if not local:
+                continue
+            decode = searcher.schema[q.fieldname].format.decode_positions
+            positions = {}
+            for word in distinct:
+                matcher = reader.postings(q.fieldname, word)
+                if isinstance(matcher, FilterMatcher):  # deletions: candidates are live
+                    matcher = matcher.child
+                positions[word] = _values_of(matcher, local)
+            rest_words = list(enumerate(words[1:], 1))
+            first = positions[words[0]]
+            for d in local:
+                rest = [(i, set(decode(positions[w][d]))) for i, w in rest_words]
+                if any(all(p + i in s for i, s in rest) for p in decode(first[d])):
+                    found.add(d + offset)
         return found
 
     def _scores(self, searcher, text_q, matched, memo, limit: int) -> list[tuple[int, float]]:
@@ -906,7 +1178,9 @@ class WhooshBackend(SearchBackend):
 
     def _data(self, searcher) -> _SearcherData:
         leaves = [(s.reader(), offset) for s, offset in searcher.leaf_searchers()]
-        key = (self._ix_target, tuple((_segment_id(r), offset) for r, offset in leaves))
+        # The live count too: deleting documents keeps the segments' ids.
+        key = (self._ix_target,
+               tuple((_segment_id(r), offset, r.doc_count()) for r, offset in leaves))
         with self._lock:
             data = self._searcher_data
             if data is None or data.key != key:
@@ -1153,9 +1427,9 @@ class WhooshBackend(SearchBackend):
             if procs is None:
                 procs = 2 if total >= PROCS_FROM and (os.cpu_count() or 1) > 1 else 1
             if procs > 1:
-                writer = ix.writer(procs=procs, multisegment=True, limitmb=128)
+                writer = _FastMpWriter(ix, procs=procs, multisegment=True, batchsize=256)
             else:
-                writer = ix.writer(limitmb=128)
+                writer = _FastSegmentWriter(ix)
             try:
                 for doc in documents:
                     writer.add_document(**document_fields(doc))
