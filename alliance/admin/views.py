@@ -13,7 +13,7 @@ from alliance.auth.models import User
 from alliance.challenges import services as challenge_services
 from alliance.challenges.models import PUBLISHED, STATUSES, SUBMITTED, Call, Challenge
 from alliance.core.errors import DomainError
-from alliance.core.forms import put_errors
+from alliance.core.forms import saving
 from alliance.core.models import utcnow
 from alliance.core.taxonomy import Theme
 from alliance.extensions import db, login_manager
@@ -94,14 +94,10 @@ def new_call():
     policy.require(policy.can_manage_calls(current_user))
     form = CallForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             call = challenge_services.create_call(data=_call_data(form), user=current_user,
                                                   now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            put_errors(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("Call “%(title)s” created.", title=call.title), "success")
             return redirect(url_for(".calls"))
     return render_template("admin/call_form.html", form=form, call=None), _status(form)
@@ -113,14 +109,10 @@ def edit_call(call_id):
     call = db.get_or_404(Call, call_id)
     form = CallForm(obj=call)
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             challenge_services.update_call(call=call, data=_call_data(form), user=current_user,
                                            now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            put_errors(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("Call “%(title)s” saved.", title=call.title), "success")
             return redirect(url_for(".calls"))
     return render_template("admin/call_form.html", form=form, call=call), _status(form)
@@ -133,15 +125,11 @@ def themes():
     policy.require(policy.can_manage_themes(current_user))
     form = ThemeForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             theme = challenge_services.create_theme(name_it=form.name_it.data,
                                                     name_en=form.name_en.data,
                                                     user=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            put_errors(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("Theme “%(name)s” added.", name=theme.name(str(get_locale()))), "success")
             return redirect(url_for(".themes"))
     return render_template(
@@ -156,15 +144,11 @@ def edit_theme(theme_id):
     theme = db.get_or_404(Theme, theme_id)
     form = ThemeForm(obj=theme)
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             challenge_services.rename_theme(theme=theme, name_it=form.name_it.data,
                                             name_en=form.name_en.data, user=current_user,
                                             now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            put_errors(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("Theme renamed."), "success")
             return redirect(url_for(".themes"))
     return render_template("admin/theme_form.html", form=form, theme=theme), _status(form)
@@ -221,14 +205,10 @@ def members(slug):
     partner = _partner(slug)
     form = MemberForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             membership = partner_services.add_member(partner=partner, email=form.email.data,
                                                      user=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            put_errors(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("%(name)s now works for %(partner)s.", name=membership.user.name,
                     partner=partner.name), "success")
             return redirect(url_for(".members", slug=slug))

@@ -21,7 +21,7 @@ from alliance.challenges.forms import (
 from alliance.challenges.models import Call, Challenge, ChallengeTerms
 from alliance.core.converters import page_number
 from alliance.core.errors import DomainError
-from alliance.core.forms import put_errors
+from alliance.core.forms import saving
 from alliance.core.models import utcnow
 from alliance.core.redirects import is_safe_next
 from alliance.extensions import db
@@ -154,14 +154,10 @@ def create():
     _setup_choices(form, lead_choice=is_admin, lead_partner_id=own)
     if form.validate_on_submit():
         lead = form.lead_partner.data if is_admin else policy.partner_id_of(current_user)
-        try:
+        with saving(form) as outcome:
             challenge = services.create_challenge(
                 data=_challenge_data(form, lead), user=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            put_errors(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("Draft saved. Now add the evaluation criteria."), "success")
             return redirect(url_for(".criteria", slug=challenge.slug))
     return render_template("challenges/form.html", form=form, challenge=None,
@@ -187,14 +183,10 @@ def edit(slug):
     _setup_choices(form, lead_choice=is_admin, lead_partner_id=challenge.lead_partner_id)
     if form.validate_on_submit():
         lead = form.lead_partner.data if is_admin else challenge.lead_partner_id
-        try:
+        with saving(form) as outcome:
             services.update_challenge(challenge=challenge, data=_challenge_data(form, lead),
                                       user=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            put_errors(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("Changes saved."), "success")
             return redirect(url_for(".detail", slug=challenge.slug))
     return render_template("challenges/form.html", form=form, challenge=challenge,
@@ -228,14 +220,10 @@ def criteria(slug):
             )
             for row in form.criteria
         ]
-        try:
+        with saving(form) as outcome:
             services.save_criteria(challenge=challenge, criteria=rows, user=current_user,
                                    now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            put_errors(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("Evaluation criteria saved."), "success")
             return redirect(url_for(".criteria", slug=slug))
     shares = services.criteria_shares([row.form.weight.data for row in form.criteria])
@@ -254,14 +242,10 @@ def terms(slug):
     if request.method == "POST":
         policy.require(may_edit)
         if form.validate_on_submit():
-            try:
+            with saving(form) as outcome:
                 version = services.add_terms(challenge=challenge, text=form.text.data,
                                              user=current_user, now=utcnow())
-            except DomainError as error:
-                db.session.rollback()
-                put_errors(form, error)
-            else:
-                db.session.commit()
+            if outcome.ok:
                 flash(_("Version %(n)d of the terms saved.", n=version.version), "success")
                 return redirect(url_for(".terms", slug=slug))
     versions = db.session.scalars(

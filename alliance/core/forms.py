@@ -1,7 +1,10 @@
 """Helpers shared by every package's forms and views."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from alliance.core.errors import DomainError
+from alliance.extensions import db
 
 
 def put_errors(form, error: DomainError, *, general: bool = True) -> None:
@@ -16,3 +19,34 @@ def put_errors(form, error: DomainError, *, general: bool = True) -> None:
             form.form_errors.append(message)
     if general and not error.field_errors:
         form.form_errors.append(error.message)
+
+
+class Outcome:
+    """Whether the service calls of a :func:`saving` block were committed."""
+
+    ok = False
+
+
+@contextmanager
+def saving(form):
+    """Run a view's service calls for ``form`` as one unit of work.
+
+    On a :class:`DomainError` the session rolls back and the messages land on the
+    form (beside their fields); otherwise the session commits. ``outcome.ok`` tells
+    the view which::
+
+        with saving(form) as outcome:
+            call = services.create_call(data=..., user=current_user, now=utcnow())
+        if outcome.ok:
+            flash(...)
+            return redirect(...)
+    """
+    outcome = Outcome()
+    try:
+        yield outcome
+    except DomainError as error:
+        db.session.rollback()
+        put_errors(form, error)
+    else:
+        db.session.commit()
+        outcome.ok = True
