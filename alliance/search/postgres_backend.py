@@ -46,6 +46,7 @@ import sqlalchemy as sa
 from markupsafe import Markup
 
 from alliance.extensions import db
+from alliance.search import facets as facet_labels
 from alliance.search import glossary
 from alliance.search import query as sq
 from alliance.search.base import (
@@ -441,54 +442,6 @@ def _distance(a: str, b: str) -> int:
 
 
 # -- facet labels ------------------------------------------------------------------
-
-
-def _label(name: str, value: str, names: dict) -> str:
-    from flask_babel import gettext as _
-
-    try:
-        if name in ("theme", "partner", "call"):
-            return names.get(name, {}).get(value, value)
-        if name == "trl":
-            return _("TRL %(n)s", n=value)
-        return {
-            "challenge": _("Challenges"), "proposal": _("Proposals"), "startup": _("Start-ups"),
-            "open": _("Open"), "upcoming": _("Upcoming"), "closed": _("Closed"),
-            "draft": _("Draft"), "submitted": _("Submitted"), "withdrawn": _("Withdrawn"),
-            "published": _("Published"), "in_evaluation": _("In evaluation"),
-            "decided": _("Decided"), "archived": _("Archived"),
-        }.get(value, value.replace("_", " ").capitalize())
-    except (RuntimeError, KeyError):  # no application context (scripts)
-        return value
-
-
-def _facet_names(values: dict[str, set[str]]) -> dict[str, dict[str, str]]:
-    """Display names of themes (current language), partners and calls: one query
-    each, for the values shown only."""
-    from flask_babel import get_locale
-
-    from alliance.challenges.models import Call
-    from alliance.core.taxonomy import Theme
-    from alliance.partners.models import Partner
-
-    names: dict[str, dict[str, str]] = {}
-    if values.get("theme"):
-        try:
-            locale = get_locale()
-        except (RuntimeError, KeyError):
-            locale = None
-        italian = locale is not None and locale.language == "it"
-        rows = db.session.execute(sa.select(Theme.slug, Theme.name_it, Theme.name_en)
-                                  .where(Theme.slug.in_(sorted(values["theme"]))))
-        names["theme"] = {slug: (it if italian else en) for slug, it, en in rows}
-    if values.get("partner"):
-        names["partner"] = dict(db.session.execute(
-            sa.select(Partner.slug, Partner.name)
-            .where(Partner.slug.in_(sorted(values["partner"])))).all())
-    if values.get("call"):
-        names["call"] = dict(db.session.execute(
-            sa.select(Call.slug, Call.title).where(Call.slug.in_(sorted(values["call"])))).all())
-    return names
 
 
 # -- the backend ---------------------------------------------------------------------
@@ -946,11 +899,11 @@ class PostgresBackend(SearchBackend):
         chosen_values = request.selected or {}
         shown = {name: set(values) | ({chosen_values[name]} if chosen_values.get(name) else set())
                  for name, values in counts.items()}
-        names = _facet_names(shown)
+        names = facet_labels.facet_names(shown)
         facets = {}
         for name in FACETS:
             chosen = chosen_values.get(name)
-            items = [FacetValue(value=v, label=_label(name, v, names),
+            items = [FacetValue(value=v, label=facet_labels.label(name, v, names),
                                 count=counts[name].get(v, 0), selected=(v == chosen))
                      for v in shown[name]]
             items.sort(key=lambda f: (-f.count, f.label.lower()))

@@ -43,6 +43,7 @@ from whoosh.util.numeric import byte_to_length, from_sortable
 from whoosh.writing import SegmentWriter
 
 from alliance.search import analysis, glossary
+from alliance.search import facets as facet_labels
 from alliance.search import query as sq
 from alliance.search.base import (
     FACETS,
@@ -506,56 +507,6 @@ def _mask(docnums: Iterable[int], size: int) -> int:
     for d in docnums:
         bits[d >> 3] |= 1 << (d & 7)
     return int.from_bytes(bits, "little")
-
-
-def _label(name: str, value: str, names: dict) -> str:
-    from flask_babel import gettext as _
-
-    try:
-        if name in ("theme", "partner", "call"):
-            return names.get(name, {}).get(value, value)
-        if name == "trl":
-            return _("TRL %(n)s", n=value)
-        return {
-            "challenge": _("Challenges"), "proposal": _("Proposals"), "startup": _("Start-ups"),
-            "open": _("Open"), "upcoming": _("Upcoming"), "closed": _("Closed"),
-            "draft": _("Draft"), "submitted": _("Submitted"), "withdrawn": _("Withdrawn"),
-            "published": _("Published"), "in_evaluation": _("In evaluation"),
-            "decided": _("Decided"), "archived": _("Archived"),
-        }.get(value, value.replace("_", " ").capitalize())
-    except (RuntimeError, KeyError):  # no application context (scripts)
-        return value
-
-
-def _facet_names(values: dict[str, set[str]]) -> dict[str, dict[str, str]]:
-    """Display names of themes (in the current language), partners and calls: one
-    query per kind, for the values shown only."""
-    from flask import has_app_context
-
-    names: dict[str, dict[str, str]] = {}
-    if not has_app_context():
-        return names
-    import sqlalchemy as sa
-    from flask_babel import get_locale
-
-    from alliance.challenges.models import Call
-    from alliance.core.taxonomy import Theme
-    from alliance.extensions import db
-    from alliance.partners.models import Partner
-
-    if values.get("theme"):
-        locale = get_locale()
-        italian = locale is not None and locale.language == "it"
-        rows = db.session.execute(sa.select(Theme.slug, Theme.name_it, Theme.name_en)
-                                  .where(Theme.slug.in_(values["theme"])))
-        names["theme"] = {slug: (it if italian else en) for slug, it, en in rows}
-    if values.get("partner"):
-        names["partner"] = dict(db.session.execute(
-            sa.select(Partner.slug, Partner.name).where(Partner.slug.in_(values["partner"]))).all())
-    if values.get("call"):
-        names["call"] = dict(db.session.execute(
-            sa.select(Call.slug, Call.title).where(Call.slug.in_(values["call"]))).all())
-    return names
 
 
 def _term_docs(searcher, field: str, text, live: set[int]) -> set[int]:
@@ -1288,15 +1239,15 @@ class WhooshBackend(SearchBackend):
         for name, values in counts.items():
             chosen = (request.selected or {}).get(name)
             shown[name] = {v for v, c in values.items() if c or v == chosen}
-        names = _facet_names(shown)
+        names = facet_labels.facet_names(shown)
         facets = {}
         for name in FACETS:
             chosen = (request.selected or {}).get(name)
-            items = [FacetValue(value=v, label=_label(name, v, names), count=counts[name].get(v, 0),
+            items = [FacetValue(value=v, label=facet_labels.label(name, v, names), count=counts[name].get(v, 0),
                                 selected=(v == chosen))
                      for v in shown[name]]
             if chosen and chosen not in shown[name]:
-                items.append(FacetValue(value=chosen, label=_label(name, chosen, names), count=0,
+                items.append(FacetValue(value=chosen, label=facet_labels.label(name, chosen, names), count=0,
                                         selected=True))
             items.sort(key=lambda f: (-f.count, f.label.lower()))
             facets[name] = items
