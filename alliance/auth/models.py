@@ -50,12 +50,17 @@ class User(UserMixin, TimestampMixin, db.Model):
         cascade="all, delete-orphan",
     )
 
+    @property
+    def password_fingerprint(self) -> str:
+        """A short digest of the stored hash: it changes with the password and reveals
+        nothing of the hash (session ids and reset links carry it)."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:20]
+
     def get_id(self) -> str:
         """The id kept in the session and the remember cookie. It carries a
         fingerprint of the password hash, so changing the password ends every
         other session and remember-me cookie."""
-        fingerprint = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
-        return f"{self.id}:{fingerprint}"
+        return f"{self.id}:{self.password_fingerprint}"
 
     @classmethod
     def from_session_id(cls, session_id: str) -> User | None:

@@ -200,7 +200,7 @@ def user_for_reset_token(*, token: str, now: datetime | None = None) -> User:
         raise DomainError(_("This password reset link is not valid. Ask for a new one.")) from None
     user = db.session.get(User, payload["uid"])
     if (user is None or not user.active
-            or payload["fp"] != tokens.password_fingerprint(user.password_hash)):
+            or payload["fp"] != user.password_fingerprint):
         raise DomainError(
             _("This password reset link has already been used or is no longer valid. "
               "Ask for a new one."))
