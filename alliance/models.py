@@ -3,8 +3,29 @@ from alliance.auth.models import User, UserRole  # noqa: F401
 from alliance.challenges.models import Call, Challenge, ChallengeTerms, Criterion  # noqa: F401
 from alliance.core.audit import AuditEvent  # noqa: F401
 from alliance.core.taxonomy import Theme  # noqa: F401
+from alliance.evaluation.models import (  # noqa: F401
+    Assignment,
+    CommitteeMember,
+    ConflictDeclaration,
+    Decision,
+    DecisionRecord,
+    DiscussionComment,
+    EvaluationCriterion,
+    EvaluationRound,
+    JurorProfile,
+    Review,
+    ReviewInterest,
+    ReviewScore,
+    RoundEntry,
+    ScoreOverride,
+)
 from alliance.partners.models import Partner, PartnerMembership  # noqa: F401
 from alliance.proposals.models import Attachment, Proposal, Submission  # noqa: F401
 from alliance.search.models import SearchIndexEntry, SearchWord  # noqa: F401
 from alliance.search.sync import SearchOutbox  # noqa: F401
-from alliance.startups.models import Startup, StartupInvitation, StartupMembership  # noqa: F401
+from alliance.startups.models import (  # noqa: F401
+    Startup,
+    StartupInvitation,
+    StartupMembership,
+    StartupRelation,
+)

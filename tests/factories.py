@@ -15,12 +15,18 @@ from alliance.auth.models import User, UserRole
 from alliance.challenges import models as cm
 from alliance.core.audit import AuditEvent
 from alliance.core.taxonomy import Theme
+from alliance.evaluation import models as em
 from alliance.extensions import db
 from alliance.partners.models import Partner, PartnerMembership
 from alliance.proposals import models as pm
 from alliance.search.models import SearchIndexEntry, SearchWord
 from alliance.search.sync import SearchOutbox
-from alliance.startups.models import Startup, StartupInvitation, StartupMembership
+from alliance.startups.models import (
+    Startup,
+    StartupInvitation,
+    StartupMembership,
+    StartupRelation,
+)
 
 PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = generate_password_hash(PASSWORD)  # hashed once: scrypt is slow on purpose
@@ -351,3 +357,168 @@ class SearchWordFactory(Base):
         model = SearchWord
 
     word = factory.Sequence(lambda n: f"parola{n}")
+
+
+# -- start-ups' relations and evaluation ---------------------------------------------
+
+class StartupRelationFactory(Base):
+    class Meta:
+        model = StartupRelation
+
+    startup = factory.SubFactory(StartupFactory)
+    kind = "customer"
+    company_name = factory.Sequence(lambda n: f"Customer {n} S.p.A.")
+    partner = None
+
+
+class JuryUserFactory(UserFactory):
+    """A user with the jury role."""
+
+    jury = True
+
+
+class JurorProfileFactory(Base):
+    class Meta:
+        model = em.JurorProfile
+
+    user = factory.SubFactory(JuryUserFactory)
+    tags = "mobility, sensors"
+    expertise = "Urban mobility and sensor networks."
+    organisation = ""
+
+
+class EvaluationRoundFactory(Base):
+    """Round one of a challenge whose deadline has passed, its criteria copied from
+    the challenge's; trait ``reviewing`` (open for reviews)."""
+
+    class Meta:
+        model = em.EvaluationRound
+
+    challenge = factory.SubFactory(ChallengeFactory, closed=True)
+    number = 1
+    status = em.SETUP
+    reviewers_per_proposal = 3
+
+    class Params:
+        reviewing = factory.Trait(status=em.REVIEWING)
+        calibrating = factory.Trait(status=em.CALIBRATION, calibration=True)
+        closed = factory.Trait(status=em.CLOSED)
+
+    @factory.post_generation
+    def with_criteria(obj, create, extracted, **kwargs):
+        if extracted is False or obj.criteria:
+            return
+        obj.criteria = [
+            em.EvaluationCriterion(name=c.name, description=c.description, weight=c.weight,
+                                   scale=c.scale, position=c.position,
+                                   comment_required=c.comment_required)
+            for c in obj.challenge.criteria
+        ]
+        if create:
+            db.session.flush()
+
+
+class CommitteeMemberFactory(Base):
+    """A seat on a committee, conflicts already declared (``undeclared=True`` not)."""
+
+    class Meta:
+        model = em.CommitteeMember
+
+    round = factory.SubFactory(EvaluationRoundFactory)
+    user = factory.SubFactory(JuryUserFactory)
+    conflicts_declared_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+    class Params:
+        undeclared = factory.Trait(conflicts_declared_at=None)
+
+
+class ConflictDeclarationFactory(Base):
+    class Meta:
+        model = em.ConflictDeclaration
+
+    user = factory.SubFactory(JuryUserFactory)
+    startup = factory.SubFactory(StartupFactory)
+    reason = "I advised them last year."
+
+
+class ReviewInterestFactory(Base):
+    class Meta:
+        model = em.ReviewInterest
+
+    round_id = factory.LazyAttribute(lambda o: o.round.id)
+    user_id = factory.LazyAttribute(lambda o: o.user.id)
+    proposal_id = factory.LazyAttribute(lambda o: o.proposal.id)
+    level = em.WANT
+
+    class Params:
+        round = factory.SubFactory(EvaluationRoundFactory)
+        user = factory.SubFactory(JuryUserFactory)
+        proposal = factory.SubFactory(ProposalFactory, submitted=True)
+
+
+class AssignmentFactory(Base):
+    """A juror assigned to a submitted proposal of the round's challenge; the juror
+    gets a seat on the committee (conflicts declared) unless they have one."""
+
+    class Meta:
+        model = em.Assignment
+
+    round = factory.SubFactory(EvaluationRoundFactory, reviewing=True)
+    proposal = factory.SubFactory(
+        ProposalFactory, submitted=True, challenge=factory.SelfAttribute("..round.challenge")
+    )
+    user = factory.SubFactory(JuryUserFactory)
+    source = em.AUTO
+
+    @factory.post_generation
+    def seat(obj, create, extracted, **kwargs):
+        if extracted is False or not create:
+            return
+        seated = db.session.query(em.CommitteeMember).filter_by(
+            round_id=obj.round.id, user_id=obj.user.id).one_or_none()
+        if seated is None:
+            db.session.add(em.CommitteeMember(round=obj.round, user=obj.user,
+                                              conflicts_declared_at=datetime.now(UTC)))
+            db.session.flush()
+
+
+class ReviewFactory(Base):
+    """A draft review with no scores; trait ``submitted`` scores every criterion
+    ``score`` (default 3) and sets the total."""
+
+    class Meta:
+        model = em.Review
+
+    assignment = factory.SubFactory(AssignmentFactory)
+    status = em.DRAFT
+    comment_for_startup = "Clear plan; the budget needs detail."
+    comment_for_committee = ""
+
+    class Params:
+        score = 3
+        submitted = factory.Trait(
+            status=em.SUBMITTED,
+            submitted_at=factory.LazyFunction(lambda: datetime.now(UTC)),
+        )
+
+    @factory.post_generation
+    def scores(obj, create, extracted, **kwargs):
+        if obj.status != em.SUBMITTED or obj.scores:
+            return
+        criteria = obj.assignment.round.criteria
+        value = extracted if isinstance(extracted, int) else 3
+        obj.scores = [em.ReviewScore(criterion=c, score=value, comment="") for c in criteria]
+        total_weight = sum(c.weight for c in criteria)
+        obj.total = (sum(c.weight * Decimal(value - 1) / Decimal(c.scale - 1) for c in criteria)
+                     * 100 / total_weight).quantize(Decimal("0.01"))
+        if create:
+            db.session.flush()
+
+
+class DecisionFactory(Base):
+    class Meta:
+        model = em.Decision
+
+    proposal = factory.SubFactory(ProposalFactory, submitted=True)
+    outcome = em.SHORTLISTED
+    feedback = "A strong proposal."

@@ -28,6 +28,7 @@ from alliance.challenges.models import (
     SUBMITTED as CHALLENGE_SUBMITTED,
 )
 from alliance.core.models import utcnow
+from alliance.extensions import db
 from alliance.proposals.models import SUBMITTED, Proposal
 from alliance.startups.models import Startup
 
@@ -202,17 +203,24 @@ def can_apply(user, challenge: Challenge, now: datetime | None = None) -> bool:
     )
 
 
+def _partner_may_see(user, proposal: Proposal, now: datetime) -> bool:
+    """Its challenge's partners, once the deadline has passed. (Other partner
+    companies never do; those the start-up keeps the proposal from cannot even judge
+    it: see ``evaluation.conflicts``.)"""
+    return (
+        proposal.status == SUBMITTED
+        and _works_for_challenge(user, proposal.challenge)
+        and proposal.challenge.deadline_passed(now)
+    )
+
+
 def can_view_proposal(user, proposal: Proposal, now: datetime | None = None) -> bool:
     if is_admin(user):
         return True
     if startup_id_of(user) == proposal.startup_id:
         return True
     now = now or utcnow()
-    return (
-        proposal.status == SUBMITTED
-        and _works_for_challenge(user, proposal.challenge)
-        and proposal.challenge.deadline_passed(now)
-    )
+    return _partner_may_see(user, proposal, now) or judges_proposal(user, proposal)
 
 
 def can_edit_proposal(user, proposal: Proposal) -> bool:
@@ -226,6 +234,119 @@ def can_withdraw_proposal(user, proposal: Proposal) -> bool:
 
 def can_download_attachment(user, proposal: Proposal, now: datetime | None = None) -> bool:
     return can_view_proposal(user, proposal, now)
+
+
+def can_see_proposal_identity(user, proposal: Proposal, now: datetime | None = None) -> bool:
+    """The start-up's name, members, website and the attachment's file name: hidden
+    from a juror whose only way to the proposal is a blind round."""
+    if is_admin(user) or startup_id_of(user) == proposal.startup_id:
+        return True
+    if _partner_may_see(user, proposal, now or utcnow()):
+        return True
+    return not any(a.round.blind for a in juror_assignments(user, proposal))
+
+
+# -- evaluation ----------------------------------------------------------------
+
+def can_manage_evaluation(user, challenge: Challenge | None = None) -> bool:
+    """Rounds, committees, assignments, ranking, decisions: admins."""
+    return is_admin(user)
+
+
+def can_view_jury_dashboard(user) -> bool:
+    return is_jury(user)
+
+
+def committee_membership(user, round_):
+    """The user's seat on ``round_``'s committee, or None."""
+    from alliance.evaluation.models import CommitteeMember
+
+    if not _authenticated(user):
+        return None
+    return db.session.execute(
+        sa.select(CommitteeMember).filter_by(round_id=round_.id, user_id=user.id)
+    ).scalar_one_or_none()
+
+
+def can_declare_conflicts(user, round_) -> bool:
+    return is_jury(user) and committee_membership(user, round_) is not None
+
+
+def juror_assignments(user, proposal: Proposal) -> list:
+    """The user's assignments to ``proposal`` that give access to it: in rounds past
+    set-up, after they declared their conflicts, and with no conflict."""
+    from alliance.evaluation.conflicts import is_conflicted
+    from alliance.evaluation.models import SETUP, Assignment, CommitteeMember, EvaluationRound
+
+    if not is_jury(user):
+        return []
+    assignments = db.session.execute(
+        sa.select(Assignment)
+        .join(EvaluationRound, EvaluationRound.id == Assignment.round_id)
+        .join(CommitteeMember, sa.and_(CommitteeMember.round_id == Assignment.round_id,
+                                       CommitteeMember.user_id == Assignment.user_id))
+        .where(Assignment.user_id == user.id, Assignment.proposal_id == proposal.id,
+               EvaluationRound.status != SETUP,
+               CommitteeMember.conflicts_declared_at.is_not(None))
+    ).scalars().all()
+    if not assignments or is_conflicted(user, proposal):
+        return []
+    return assignments
+
+
+def judges_proposal(user, proposal: Proposal) -> bool:
+    return bool(juror_assignments(user, proposal))
+
+
+def can_state_interest(user, round_) -> bool:
+    """Bids, before assignment, once the juror has declared their conflicts."""
+    from alliance.evaluation.models import SETUP
+
+    member = committee_membership(user, round_)
+    return (is_jury(user) and member is not None and member.conflicts_declared_at is not None
+            and round_.status == SETUP)
+
+
+def can_review(user, assignment) -> bool:
+    """Write or reopen one's own review while the round takes reviews; during
+    calibration only the reference proposals."""
+    from alliance.evaluation.models import CALIBRATION, REFERENCE
+
+    round_ = assignment.round
+    if assignment.user_id != getattr(user, "id", None) or not round_.is_open_for_reviews:
+        return False
+    if round_.status == CALIBRATION and assignment.source != REFERENCE:
+        return False
+    return any(a.id == assignment.id for a in juror_assignments(user, assignment.proposal))
+
+
+def can_view_reviews(user, proposal: Proposal, round_) -> bool:
+    """Other jurors' reviews and the committee's thread: admins, and the proposal's
+    non-conflicted jurors once they have submitted their own review of it."""
+    from alliance.evaluation.models import SUBMITTED as REVIEW_SUBMITTED
+
+    if is_admin(user):
+        return True
+    return any(
+        a.round_id == round_.id and a.review is not None
+        and a.review.status == REVIEW_SUBMITTED
+        for a in juror_assignments(user, proposal)
+    )
+
+
+def can_discuss(user, proposal: Proposal, round_) -> bool:
+    return can_view_reviews(user, proposal, round_) and round_.status != "setup"
+
+
+def can_view_result(user, proposal: Proposal) -> bool:
+    """A start-up sees the decision on its proposal once the challenge is decided."""
+    from alliance.challenges.models import ARCHIVED, DECIDED
+
+    return (
+        (startup_id_of(user) == proposal.startup_id or is_admin(user))
+        and proposal.challenge.status in (DECIDED, ARCHIVED)
+        and getattr(proposal, "decision", None) is not None
+    )
 
 
 # -- the same rules as SQL filters ------------------------------------------
@@ -267,7 +388,25 @@ def visible_proposals(user, now: datetime | None = None):
         clauses.append(
             sa.and_(Proposal.status == SUBMITTED, Proposal.challenge_id.in_(partner_challenges))
         )
+    if is_jury(user):
+        clauses.append(Proposal.id.in_(assigned_proposal_ids_query(user)))
     return sa.or_(*clauses) if clauses else sa.false()
+
+
+def assigned_proposal_ids_query(user):
+    """SELECT of the proposals ``user`` judges, as in :func:`juror_assignments` but
+    in SQL (declared conflicts remove assignments, so the query needs no conflict
+    check; the per-object predicate still makes one)."""
+    from alliance.evaluation.models import SETUP, Assignment, CommitteeMember, EvaluationRound
+
+    return (
+        sa.select(Assignment.proposal_id)
+        .join(EvaluationRound, EvaluationRound.id == Assignment.round_id)
+        .join(CommitteeMember, sa.and_(CommitteeMember.round_id == Assignment.round_id,
+                                       CommitteeMember.user_id == Assignment.user_id))
+        .where(Assignment.user_id == user.id, EvaluationRound.status != SETUP,
+               CommitteeMember.conflicts_declared_at.is_not(None))
+    )
 
 
 
@@ -281,9 +420,12 @@ def search_scope(user, now: datetime | None = None):
     now = now or utcnow()
     if is_admin(user):
         return Scope(now=now, everything=True)
+    proposal_ids: frozenset[int] = frozenset()
+    if is_jury(user):
+        proposal_ids = frozenset(db.session.execute(assigned_proposal_ids_query(user)).scalars())
     return Scope(
         now=now,
         startup_id=startup_id_of(user),
         partner_id=partner_id_of(user),
-        proposal_ids=frozenset(),  # jurors' assignments come with the evaluation module
+        proposal_ids=proposal_ids,
     )

@@ -140,6 +140,9 @@ class Criterion(db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
     weight: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), nullable=False)
     scale: Mapped[int] = mapped_column(default=5, nullable=False)  # scored 1..scale
+    # Jurors must explain their score on this criterion.
+    comment_required: Mapped[bool] = mapped_column(default=False, server_default=sa.false(),
+                                                   nullable=False)
 
     challenge: Mapped[Challenge] = relationship(back_populates="criteria")
 

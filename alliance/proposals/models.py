@@ -10,12 +10,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from alliance.challenges.models import Challenge, ChallengeTerms
 from alliance.core.models import TimestampMixin, UTCDateTime, utcnow
 from alliance.extensions import db
+from alliance.partners.models import Partner
 from alliance.startups.models import Startup
 
 DRAFT = "draft"
 SUBMITTED = "submitted"
 WITHDRAWN = "withdrawn"
 STATUSES = (DRAFT, SUBMITTED, WITHDRAWN)
+
+# Partner companies (other than the challenge's sponsors) the start-up keeps the
+# proposal from: their employees never see it, as jurors either.
+proposal_hidden_from = db.Table(
+    "proposal_hidden_from",
+    sa.Column("proposal_id", sa.ForeignKey("proposal.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("partner_id", sa.ForeignKey("partner.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class Proposal(TimestampMixin, db.Model):
@@ -54,6 +63,9 @@ class Proposal(TimestampMixin, db.Model):
     )
     submissions: Mapped[list[Submission]] = relationship(
         back_populates="proposal", cascade="all, delete-orphan", order_by="Submission.number"
+    )
+    hidden_from: Mapped[list[Partner]] = relationship(
+        secondary=proposal_hidden_from, lazy="selectin", order_by=Partner.name
     )
 
     __table_args__ = (

@@ -11,6 +11,9 @@ from alliance.core.taxonomy import Theme
 from alliance.extensions import db
 
 STAGES = ("idea", "prototype", "mvp", "revenue", "growth")
+# Companies a start-up names as its current customers, investors or competitors:
+# jurors working for them are in conflict with it.
+RELATION_KINDS = ("customer", "investor", "competitor")
 
 startup_sector = db.Table(
     "startup_sector",
@@ -41,6 +44,10 @@ class Startup(TimestampMixin, db.Model):
                                                 order_by=Theme.position)
     memberships: Mapped[list[StartupMembership]] = relationship(
         back_populates="startup", cascade="all, delete-orphan"
+    )
+    relations: Mapped[list[StartupRelation]] = relationship(
+        back_populates="startup", cascade="all, delete-orphan", lazy="selectin",
+        order_by="(StartupRelation.kind, StartupRelation.company_name)",
     )
 
     __table_args__ = (
@@ -95,3 +102,25 @@ class StartupInvitation(db.Model):
 
     startup: Mapped[Startup] = relationship()
     invited_by = relationship("User", foreign_keys=[invited_by_id])
+
+
+class StartupRelation(db.Model):
+    """A current customer, investor or competitor of the start-up, by company name
+    (and the partner company, when it is one of the Alliance's)."""
+
+    __tablename__ = "startup_relation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    startup_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("startup.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    company_name: Mapped[str] = mapped_column(sa.String(160), nullable=False)
+    partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partner.id", ondelete="SET NULL"))
+
+    startup: Mapped[Startup] = relationship(back_populates="relations")
+
+    __table_args__ = (
+        sa.UniqueConstraint("startup_id", "kind", "company_name"),
+        sa.CheckConstraint("kind IN ('customer', 'investor', 'competitor')", name="kind"),
+    )

@@ -1,0 +1,1 @@
+"""Evaluation committees: conflicts, assignment, reviews, aggregation, decisions."""

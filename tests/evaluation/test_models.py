@@ -1,0 +1,23 @@
+"""The evaluation models, their factories and the policy's juror rules, together."""
+from alliance.auth import policy
+from alliance.evaluation import conflicts
+from tests import factories as f
+
+
+def test_submitted_review_total_is_weighted_mean_on_0_100(app):
+    review = f.ReviewFactory(submitted=True, scores=4)
+    assert review.total == 75  # (4 - 1) / (5 - 1) on every criterion
+
+
+def test_assigned_juror_opens_proposal_without_its_identity_in_blind_round(app):
+    assignment = f.AssignmentFactory()
+    assert policy.can_view_proposal(assignment.user, assignment.proposal)
+    assert policy.can_review(assignment.user, assignment)
+    assert not policy.can_see_proposal_identity(assignment.user, assignment.proposal)
+
+
+def test_declared_conflict_closes_the_proposal_to_its_juror(app):
+    assignment = f.AssignmentFactory()
+    f.ConflictDeclarationFactory(user=assignment.user, startup=assignment.proposal.startup)
+    assert conflicts.conflict_reasons(assignment.user, assignment.proposal) == {"declared"}
+    assert not policy.can_view_proposal(assignment.user, assignment.proposal)
