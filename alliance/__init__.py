@@ -113,13 +113,15 @@ def _register_blueprints(app: Flask) -> None:
     from alliance.core.views import bp as main_bp
     from alliance.evaluation.admin_views import bp as evaluation_bp
     from alliance.evaluation.jury_views import bp as jury_bp
+    from alliance.evaluation.result_views import bp as results_bp
     from alliance.partners.views import bp as partners_bp
     from alliance.proposals.views import bp as proposals_bp
     from alliance.search.views import bp as search_bp
     from alliance.startups.views import bp as startups_bp
 
     for blueprint in (main_bp, auth_bp, partners_bp, startups_bp, challenges_bp,
-                      proposals_bp, admin_bp, search_bp, evaluation_bp, jury_bp):
+                      proposals_bp, admin_bp, search_bp, evaluation_bp, jury_bp,
+                      results_bp):
         app.register_blueprint(blueprint)
 
 

@@ -238,12 +238,14 @@ def can_download_attachment(user, proposal: Proposal, now: datetime | None = Non
 
 def can_see_proposal_identity(user, proposal: Proposal, now: datetime | None = None) -> bool:
     """The start-up's name, members, website and the attachment's file name: hidden
-    from a juror whose only way to the proposal is a blind round."""
+    from a juror whose only ways to the proposal are blind rounds."""
     if is_admin(user) or startup_id_of(user) == proposal.startup_id:
         return True
     if _partner_may_see(user, proposal, now or utcnow()):
         return True
-    return not any(a.round.blind for a in juror_assignments(user, proposal))
+    # Once a round that is not blind shows the start-up to the juror, hiding it
+    # elsewhere protects nothing (and search follows the same rule).
+    return not all(a.round.blind for a in juror_assignments(user, proposal))
 
 
 # -- evaluation ----------------------------------------------------------------
@@ -414,7 +416,17 @@ def assigned_proposal_ids_query(user):
 
 def search_scope(user, now: datetime | None = None):
     """What ``user`` may find in search: the same rules as ``can_view_*``, in the form
-    the search backends apply inside the query (results, totals, facets, snippets)."""
+    the search backends apply inside the query (results, totals, facets, snippets).
+
+    Blind review: a juror's scope holds only the proposals they are assigned to in a
+    round that is *not* blind. A proposal's search document carries the start-up's name
+    in its indexed text and in the hit, so a search for a start-up's name would tell
+    which blind proposal is theirs; the blind-only proposals are therefore left out of
+    search altogether (the juror finds them on the jury dashboard). A proposal the user
+    may open in another capacity (their start-up's, their partner's challenge) stays
+    in scope through that rule, as their identity is not hidden from them there.
+    """
+    from alliance.evaluation.models import EvaluationRound
     from alliance.search.base import Scope
 
     now = now or utcnow()
@@ -422,7 +434,8 @@ def search_scope(user, now: datetime | None = None):
         return Scope(now=now, everything=True)
     proposal_ids: frozenset[int] = frozenset()
     if is_jury(user):
-        proposal_ids = frozenset(db.session.execute(assigned_proposal_ids_query(user)).scalars())
+        not_blind = assigned_proposal_ids_query(user).where(EvaluationRound.blind.is_(False))
+        proposal_ids = frozenset(db.session.execute(not_blind).scalars())
     return Scope(
         now=now,
         startup_id=startup_id_of(user),

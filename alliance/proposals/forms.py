@@ -13,6 +13,7 @@ from wtforms import (
     DecimalField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -25,6 +26,7 @@ from alliance.proposals.services import (
     MAX_DURATION_MONTHS,
     MAX_LENGTHS,
     ProposalContent,
+    hideable_partners,
 )
 
 TRL_LEVELS = {
@@ -129,7 +131,18 @@ class ProposalForm(FlaskForm):
                        "replaces the previous one."),
         render_kw={"accept": "application/pdf,.pdf"},
     )
+    hidden_from = SelectMultipleField(_l("Keep this proposal from"), coerce=int)
     accept_terms = BooleanField(_l("I accept the terms of this challenge"))
+
+    def __init__(self, *args, challenge=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The challenge's sponsors are not offered: they read every proposal after the
+        # deadline (choosing one anyway fails the choice check, and the service's).
+        partners = hideable_partners(challenge) if challenge is not None else []
+        self.hidden_from.choices = [SelectChoice(p.id, p.name) for p in partners]
+        obj = kwargs.get("obj")
+        if obj is not None and not self.is_submitted():
+            self.hidden_from.data = [p.id for p in obj.hidden_from]
 
     def validate_pilot_cost_eur(self, field):
         if field.data is not None and not 0 <= field.data <= MAX_COST:
@@ -144,4 +157,5 @@ class ProposalForm(FlaskForm):
             pilot_duration_months=self.pilot_duration_months.data,
             pilot_cost_eur=self.pilot_cost_eur.data,
             team=self.team.data or "",
+            hidden_from=tuple(self.hidden_from.data or ()),
         )

@@ -6,7 +6,9 @@ submit, withdraw, upload) raises :class:`DeadlinePassed`.
 """
 from __future__ import annotations
 
+import io
 import os
+import warnings
 from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
@@ -14,6 +16,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from pypdf import PdfReader, PdfWriter
 from sqlalchemy.exc import IntegrityError
 
 from alliance.challenges.models import (
@@ -28,6 +31,7 @@ from alliance.core.aftercommit import after_commit
 from alliance.core.audit import record
 from alliance.core.errors import DeadlinePassed, DomainError, IllegalTransition
 from alliance.extensions import db
+from alliance.partners.models import Partner
 from alliance.proposals import receipts, uploads
 from alliance.proposals.models import (
     DRAFT,
@@ -58,10 +62,14 @@ class ProposalContent:
     pilot_duration_months: int | None = None
     pilot_cost_eur: Decimal | None = None
     team: str = ""
+    # Ids of the partner companies (never the challenge's sponsors) the start-up keeps
+    # the proposal from; None leaves the current choice as it is.
+    hidden_from: tuple[int, ...] | None = None
 
     @classmethod
     def of(cls, proposal: Proposal) -> ProposalContent:
-        return cls(**{f.name: getattr(proposal, f.name) for f in fields(cls)})
+        values = {f.name: getattr(proposal, f.name) for f in fields(cls) if f.name != "hidden_from"}
+        return cls(**values, hidden_from=tuple(p.id for p in proposal.hidden_from))
 
 
 # -- rules shared by every change ------------------------------------------------
@@ -98,6 +106,24 @@ def _length_errors(content: ProposalContent) -> dict[str, str]:
     return errors
 
 
+def hideable_partners(challenge: Challenge) -> list[Partner]:
+    """The partner companies a start-up may keep its proposal from: all but the
+    challenge's lead partner and co-sponsors (who read the proposals after the deadline)."""
+    sponsors = {p.id for p in challenge.partners}
+    return sorted((p for p in db.session.scalars(sa.select(Partner)) if p.id not in sponsors),
+                  key=lambda p: p.name.casefold())
+
+
+def _confidentiality_errors(challenge: Challenge, content: ProposalContent) -> dict[str, str]:
+    if not content.hidden_from:
+        return {}
+    allowed = {p.id for p in hideable_partners(challenge)}
+    if not set(content.hidden_from) <= allowed:
+        return {"hidden_from": _("The challenge's own partner companies read every proposal "
+                                 "after the deadline: they cannot be left out.")}
+    return {}
+
+
 def _missing_errors(content: ProposalContent) -> dict[str, str]:
     """The strict checks of a submission: every field is required."""
     errors: dict[str, str] = {}
@@ -110,7 +136,7 @@ def _missing_errors(content: ProposalContent) -> dict[str, str]:
     return errors
 
 
-def _apply(proposal: Proposal, content: ProposalContent) -> None:
+def _apply(proposal: Proposal, content: ProposalContent, *, user, now: datetime) -> None:
     proposal.title = (content.title or "").strip()
     proposal.abstract = (content.abstract or "").strip()
     proposal.description = content.description or ""
@@ -118,6 +144,17 @@ def _apply(proposal: Proposal, content: ProposalContent) -> None:
     proposal.pilot_duration_months = content.pilot_duration_months
     proposal.pilot_cost_eur = content.pilot_cost_eur
     proposal.team = content.team or ""
+    if content.hidden_from is None:
+        return
+    wanted = set(content.hidden_from)
+    if wanted == {p.id for p in proposal.hidden_from}:
+        return
+    partners = list(db.session.scalars(
+        sa.select(Partner).where(Partner.id.in_(wanted)).order_by(Partner.name)
+    )) if wanted else []
+    proposal.hidden_from = partners
+    record(actor=user, action="proposal.confidentiality_changed", obj=proposal, now=now,
+           hidden_from=[p.slug for p in partners])
 
 
 # -- transitions -----------------------------------------------------------------
@@ -168,10 +205,10 @@ def save_draft(*, proposal: Proposal, user, content: ProposalContent,
         raise IllegalTransition(_(
             "This proposal has been submitted: change it with “Save and resubmit”, so that "
             "the new version is recorded with a receipt."))
-    errors = _length_errors(content)
+    errors = {**_length_errors(content), **_confidentiality_errors(proposal.challenge, content)}
     if errors:
         raise DomainError(_("Please correct the fields marked below."), field_errors=errors)
-    _apply(proposal, content)
+    _apply(proposal, content, user=user, now=now)
     proposal.updated_at = now
     db.session.flush()
     record(actor=user, action="proposal.saved", obj=proposal, now=now)
@@ -191,7 +228,8 @@ def submit_proposal(*, proposal: Proposal, user, content: ProposalContent,
         raise DomainError(_("Submissions for this challenge open on %(opens)s. You can save "
                             "your draft until then.",
                             opens=format_datetime(challenge.opens_at, "d MMMM y, HH:mm zzz")))
-    errors = {**_missing_errors(content), **_length_errors(content)}
+    errors = {**_missing_errors(content), **_length_errors(content),
+              **_confidentiality_errors(challenge, content)}
     terms = challenge.current_terms
     if terms is not None and not terms_accepted:
         errors["accept_terms"] = _("Accept the terms of the challenge to submit.")
@@ -199,7 +237,7 @@ def submit_proposal(*, proposal: Proposal, user, content: ProposalContent,
         raise DomainError(_("The proposal was not submitted: please complete the fields "
                             "marked below."), field_errors=errors)
     resubmission = proposal.status == SUBMITTED
-    _apply(proposal, content)
+    _apply(proposal, content, user=user, now=now)
     proposal.status = SUBMITTED
     proposal.submitted_at = now
     proposal.withdrawn_at = None
@@ -212,6 +250,8 @@ def submit_proposal(*, proposal: Proposal, user, content: ProposalContent,
         sa.select(sa.func.max(Submission.number)).where(Submission.proposal_id == proposal.id)
     ) or 0
     content_json = receipts.snapshot(proposal, submitted_at=now)
+    # The start-up's confidentiality choice is part of what it sent (and signed for).
+    content_json["hidden_from"] = sorted(p.name for p in proposal.hidden_from)
     submission = Submission(
         proposal=proposal, number=last_number + 1, submitted_at=now, submitted_by_id=user.id,
         content=content_json, digest=receipts.digest(content_json),
@@ -273,3 +313,17 @@ def attach_file(*, proposal: Proposal, user, data: bytes, filename: str | None, 
 def attachment_path(attachment: Attachment, *, folder: str) -> str:
     """Where the attachment's bytes are on disk."""
     return os.path.join(folder, attachment.storage_name)
+
+
+def anonymous_pdf(path: str) -> bytes:
+    """A copy of the PDF at ``path`` without its document information (Author, Creator,
+    Producer, Title...) and XMP metadata, which often name the start-up: what a blind
+    juror downloads. The pages are unchanged; the file was checked on upload."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        writer = PdfWriter(clone_from=PdfReader(path, strict=False))
+        writer.metadata = None
+        writer.xmp_metadata = None
+        buffer = io.BytesIO()
+        writer.write(buffer)
+    return buffer.getvalue()

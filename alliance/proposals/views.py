@@ -2,6 +2,7 @@
 and the list of a challenge's proposals for its partners and the admins."""
 from __future__ import annotations
 
+import io
 import logging
 import os
 
@@ -150,9 +151,10 @@ def edit(proposal_id):
     policy.require(policy.can_edit_proposal(current_user, proposal))
     now = utcnow()
     if request.method == "GET":
-        return _render_edit(proposal, ProposalForm(obj=proposal), now=now)
+        return _render_edit(proposal, ProposalForm(obj=proposal, challenge=proposal.challenge),
+                            now=now)
 
-    form = ProposalForm()
+    form = ProposalForm(challenge=proposal.challenge)
     try:
         services.ensure_changes_allowed(proposal.challenge, now=now)
     except DomainError as error:
@@ -232,20 +234,25 @@ def detail(proposal_id):
     proposal = _get_proposal(proposal_id)
     now = utcnow()
     policy.require(policy.can_view_proposal(current_user, proposal, now), hide=True)
+    # Blind review: no start-up name, link, members, team or file name for this reader.
+    blind = not policy.can_see_proposal_identity(current_user, proposal, now)
     submissions = db.session.scalars(
         sa.select(Submission).where(Submission.proposal_id == proposal.id)
         .options(selectinload(Submission.submitted_by))
         .order_by(Submission.number.desc())
     ).all()
-    try:  # near-duplicates and related work, among what this user may see
-        similar = get_search_backend().similar("proposal", proposal.id,
-                                               policy.search_scope(current_user, now))
-    except Exception:  # the index being unavailable must not hide the proposal
-        log.exception("similar proposals unavailable for proposal %s", proposal.id)
-        similar = []
+    similar = []
+    # A blind reader gets no similar items: another proposal of the same start-up,
+    # named in a non-blind round, would tell who wrote this one.
+    if not blind:
+        try:  # near-duplicates and related work, among what this user may see
+            similar = get_search_backend().similar("proposal", proposal.id,
+                                                   policy.search_scope(current_user, now))
+        except Exception:  # the index being unavailable must not hide the proposal
+            log.exception("similar proposals unavailable for proposal %s", proposal.id)
     return render_template("proposals/detail.html", proposal=proposal,
                            challenge=proposal.challenge, submissions=submissions, now=now,
-                           trl_label=trl_label, similar=similar)
+                           trl_label=trl_label, similar=similar, blind=blind)
 
 
 @bp.get("/challenges/<slug>/proposals")
@@ -265,6 +272,13 @@ def for_challenge(slug):
                            proposals=proposals, now=now)
 
 
+def _require_receipt_access(proposal: Proposal) -> None:
+    """Receipts name the start-up, the submitter and the file: not for blind jurors."""
+    now = utcnow()
+    policy.require(policy.can_view_proposal(current_user, proposal, now)
+                   and policy.can_see_proposal_identity(current_user, proposal, now), hide=True)
+
+
 def _get_submission(proposal: Proposal, number: int) -> Submission:
     submission = db.session.scalar(
         sa.select(Submission).where(Submission.proposal_id == proposal.id,
@@ -279,7 +293,7 @@ def _get_submission(proposal: Proposal, number: int) -> Submission:
 @login_required
 def receipt(proposal_id, number):
     proposal = _get_proposal(proposal_id)
-    policy.require(policy.can_view_proposal(current_user, proposal), hide=True)
+    _require_receipt_access(proposal)
     submission = _get_submission(proposal, number)
     latest = db.session.scalar(
         sa.select(sa.func.max(Submission.number)).where(Submission.proposal_id == proposal.id)
@@ -293,7 +307,7 @@ def receipt(proposal_id, number):
 @login_required
 def receipt_json(proposal_id, number):
     proposal = _get_proposal(proposal_id)
-    policy.require(policy.can_view_proposal(current_user, proposal), hide=True)
+    _require_receipt_access(proposal)
     submission = _get_submission(proposal, number)
     response = Response(receipts.canonical_json(submission.content),
                         mimetype="application/json")
@@ -316,8 +330,15 @@ def attachment(proposal_id):
     if not os.path.isfile(path):
         log.error("attachment %s of proposal %s is missing on disk", stored.id, proposal.id)
         abort(404)
-    response = send_file(path, mimetype="application/pdf", as_attachment=True,
-                         download_name=stored.original_name, max_age=0)
+    if policy.can_see_proposal_identity(current_user, proposal):
+        response = send_file(path, mimetype="application/pdf", as_attachment=True,
+                             download_name=stored.original_name, max_age=0)
+    else:
+        # Blind review: a neutral file name, and a copy without the document's
+        # metadata (its author and creator often name the start-up).
+        response = send_file(io.BytesIO(services.anonymous_pdf(path)),
+                             mimetype="application/pdf", as_attachment=True,
+                             download_name=f"proposal-{proposal.id}.pdf", max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

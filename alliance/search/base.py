@@ -33,7 +33,7 @@ class Scope:
     status) and its own profile. ``partner_id``: challenges the partner leads
     or co-sponsors (any status), and the *submitted* proposals to them whose
     deadline is at or before ``now``. ``proposal_ids``: proposals assigned to a
-    juror.
+    juror in rounds that are not blind (see ``policy.search_scope``).
     """
 
     now: datetime

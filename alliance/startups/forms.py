@@ -1,4 +1,4 @@
-"""Forms of the start-up pages: profile and invitations."""
+"""Forms of the start-up pages: profile, invitations, customers, investors and competitors."""
 from __future__ import annotations
 
 from datetime import date
@@ -31,10 +31,12 @@ from wtforms.validators import (
 )
 
 from alliance.core.taxonomy import Theme
+from alliance.evaluation.conflicts import company_key
 from alliance.extensions import db
+from alliance.partners.models import Partner
 from alliance.startups import vat
-from alliance.startups.models import STAGES
-from alliance.startups.services import StartupDetails
+from alliance.startups.models import RELATION_KINDS, STAGES
+from alliance.startups.services import RelationInput, StartupDetails
 
 STAGE_LABELS = {
     "idea": _l("Idea: we are validating the concept"),
@@ -143,3 +145,69 @@ class InviteForm(FlaskForm):
         _l("E-mail address of the person to invite"),
         validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
     )
+
+
+RELATION_LABELS = {
+    "customer": _l("Customer"),
+    "investor": _l("Investor"),
+    "competitor": _l("Competitor"),
+}
+
+
+def relation_label(kind: str) -> str:
+    """The readable (translated) name of a relation kind."""
+    return str(RELATION_LABELS.get(kind, kind))
+
+
+def _optional_int(value):
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+class RelationForm(FlaskForm):
+    """One company the start-up works with or competes against."""
+
+    kind = SelectField(
+        _l("Relation"), validators=[DataRequired()],
+        choices=[SelectChoice(kind, RELATION_LABELS[kind]) for kind in RELATION_KINDS],
+    )
+    company_name = StringField(
+        _l("Company name"), validators=[Optional(), Length(max=160)],
+        description=_l("As it is usually written, for example “Enel X” or “Comune di Milano”."),
+    )
+    partner = SelectField(
+        _l("Is it one of the Alliance's partner companies?"), coerce=_optional_int,
+        description=_l("Pick it if so. We also recognise a partner by its name."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partners = sorted(db.session.scalars(sa.select(Partner)),
+                               key=lambda p: p.name.casefold())
+        self.partner.choices = [SelectChoice("", _l("No, another company"))] + [
+            SelectChoice(str(p.id), p.name) for p in self.partners
+        ]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not (self.company_name.data or "").strip() and self.partner.data is None:
+            self.company_name.errors = [*self.company_name.errors, _l(
+                "Give the company's name or pick a partner company.")]
+            valid = False
+        return valid
+
+    def matched_partner_id(self) -> int | None:
+        """The partner picked in the list or, failing that, the one whose name matches
+        the typed name whatever the case and the legal suffix ("enel x spa" = "Enel X")."""
+        if self.partner.data is not None:
+            return self.partner.data
+        key = company_key(self.company_name.data or "")
+        if not key:
+            return None
+        return next((p.id for p in self.partners if company_key(p.name) == key), None)
+
+    def relation(self) -> RelationInput:
+        return RelationInput(kind=self.kind.data,
+                             company_name=(self.company_name.data or "").strip(),
+                             partner_id=self.matched_partner_id())

@@ -119,6 +119,7 @@ class StartupRelation(db.Model):
     partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partner.id", ondelete="SET NULL"))
 
     startup: Mapped[Startup] = relationship(back_populates="relations")
+    partner = relationship("Partner")
 
     __table_args__ = (
         sa.UniqueConstraint("startup_id", "kind", "company_name"),

@@ -1,4 +1,5 @@
-"""Start-ups: registration, profile changes and co-founder invitations."""
+"""Start-ups: registration, profile changes, co-founder invitations and the companies
+they name as customers, investors or competitors."""
 from __future__ import annotations
 
 import re
@@ -15,8 +16,16 @@ from alliance.core.audit import record
 from alliance.core.errors import DomainError
 from alliance.core.taxonomy import Theme
 from alliance.extensions import db
+from alliance.partners.models import Partner
 from alliance.startups import vat
-from alliance.startups.models import STAGES, Startup, StartupInvitation, StartupMembership
+from alliance.startups.models import (
+    RELATION_KINDS,
+    STAGES,
+    Startup,
+    StartupInvitation,
+    StartupMembership,
+    StartupRelation,
+)
 
 INVITE_SALT = "startup-invite"
 # Slugs that would hide a page under /startups/.
@@ -136,6 +145,72 @@ def update_startup(*, startup: Startup, user, details: StartupDetails, now: date
     db.session.flush()
     record(actor=user, action="startup.updated", obj=startup, now=now)
     return startup
+
+
+# -- customers, investors and competitors ---------------------------------------------
+
+@dataclass
+class RelationInput:
+    """One company the start-up names: ``kind`` is customer, investor or competitor;
+    ``partner_id`` when the company is one of the Alliance's partners."""
+
+    kind: str
+    company_name: str = ""
+    partner_id: int | None = None
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def add_relation(*, startup: Startup, user, relation: RelationInput,
+                 now: datetime) -> StartupRelation:
+    """Record a current customer, investor or competitor of ``startup``. Jurors who
+    work for it are then treated as conflicted with the start-up's proposals."""
+    errors: dict[str, str] = {}
+    if relation.kind not in RELATION_KINDS:
+        errors["kind"] = _("Choose customer, investor or competitor.")
+    partner = None
+    if relation.partner_id is not None:
+        partner = db.session.get(Partner, relation.partner_id)
+        if partner is None:
+            errors["partner"] = _("Choose a partner company from the list.")
+    name = " ".join((relation.company_name or "").split())
+    if not name and partner is not None:
+        name = partner.name
+    if not name:
+        errors["company_name"] = _("Give the company's name.")
+    elif len(name) > 160:
+        errors["company_name"] = _("At most %(limit)d characters.", limit=160)
+    if not errors:
+        for existing in startup.relations:
+            if existing.kind != relation.kind:
+                continue
+            if _name_key(existing.company_name) == _name_key(name) or (
+                partner is not None and existing.partner_id == partner.id
+            ):
+                errors["company_name"] = _("%(company)s is already in your list.",
+                                           company=existing.company_name)
+                break
+    if errors:
+        raise DomainError(_("Please correct the fields marked below."), field_errors=errors)
+    row = StartupRelation(kind=relation.kind, company_name=name,
+                          partner_id=partner.id if partner is not None else None)
+    startup.relations.append(row)
+    db.session.flush()
+    record(actor=user, action="startup.relation_added", obj=startup, now=now,
+           kind=row.kind, company=row.company_name, partner_id=row.partner_id)
+    return row
+
+
+def remove_relation(*, relation: StartupRelation, user, now: datetime) -> None:
+    """Take a company off the start-up's list (it is no longer a customer, investor
+    or competitor)."""
+    startup = relation.startup
+    record(actor=user, action="startup.relation_removed", obj=startup, now=now,
+           kind=relation.kind, company=relation.company_name, partner_id=relation.partner_id)
+    startup.relations.remove(relation)
+    db.session.flush()
 
 
 # -- invitations ---------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Start-up profiles, members, invitations and the start-up's dashboard."""
+"""Start-up profiles, members, invitations, customers/investors/competitors and the
+start-up's dashboard."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -11,14 +12,25 @@ from sqlalchemy.orm import selectinload
 from alliance.auth import policy
 from alliance.challenges.models import PUBLISHED, Challenge
 from alliance.core.errors import DomainError
-from alliance.core.forms import put_errors
+from alliance.core.forms import put_errors, saving
 from alliance.core.mail import queue_mail
 from alliance.core.models import utcnow
 from alliance.extensions import db
 from alliance.proposals.models import Proposal
 from alliance.startups import services
-from alliance.startups.forms import InviteForm, StartupForm, stage_label
-from alliance.startups.models import Startup, StartupInvitation, StartupMembership
+from alliance.startups.forms import (
+    InviteForm,
+    RelationForm,
+    StartupForm,
+    relation_label,
+    stage_label,
+)
+from alliance.startups.models import (
+    Startup,
+    StartupInvitation,
+    StartupMembership,
+    StartupRelation,
+)
 
 bp = Blueprint("startups", __name__)
 
@@ -98,7 +110,8 @@ def edit(slug):
 def detail(slug):
     startup = _get_startup(slug)
     policy.require(policy.can_view_startup(current_user, startup), hide=True)
-    return render_template("startups/detail.html", startup=startup, stage_label=stage_label)
+    return render_template("startups/detail.html", startup=startup, stage_label=stage_label,
+                           relation_label=relation_label)
 
 
 # -- members and invitations ---------------------------------------------------
@@ -204,6 +217,50 @@ def invitation(token):
     status = 200 if problem is None else (409 if request.method == "POST" else 200)
     return render_template("startups/invitation.html", invitation=invitation,
                            problem=problem), status
+
+
+# -- customers, investors and competitors (private: the team and admins only) ------------
+
+@bp.route("/startups/<slug>/relations", methods=["GET", "POST"])
+@login_required
+def relations(slug):
+    startup = _get_startup(slug)
+    policy.require(policy.can_view_startup(current_user, startup), hide=True)
+    policy.require(policy.can_edit_startup(current_user, startup))
+    form = RelationForm()
+    if form.validate_on_submit():
+        with saving(form) as outcome:
+            row = services.add_relation(startup=startup, user=current_user,
+                                        relation=form.relation(), now=utcnow())
+        if outcome.ok:
+            flash(_("%(company)s is on your list.", company=row.company_name), "success")
+            return redirect(url_for("startups.relations", slug=startup.slug))
+    status = 422 if form.errors else 200
+    return render_template(
+        "startups/relations.html", startup=startup, form=form,
+        partner_names={p.id: p.name for p in form.partners}, relation_label=relation_label,
+    ), status
+
+
+@bp.post("/startups/<slug>/relations/<int:relation_id>/remove")
+@login_required
+def remove_relation(slug, relation_id):
+    startup = _get_startup(slug)
+    policy.require(policy.can_view_startup(current_user, startup), hide=True)
+    policy.require(policy.can_edit_startup(current_user, startup))
+    relation = db.session.get(StartupRelation, relation_id)
+    if relation is None or relation.startup_id != startup.id:
+        abort(404)
+    name = relation.company_name
+    try:
+        services.remove_relation(relation=relation, user=current_user, now=utcnow())
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_("%(company)s is off your list.", company=name), "success")
+    return redirect(url_for("startups.relations", slug=startup.slug))
 
 
 # -- dashboard -------------------------------------------------------------------
