@@ -77,6 +77,8 @@ def dashboard():
     """Send each user to the page where their work is."""
     if policy.can_access_admin(current_user):
         return redirect(url_for("admin.index"))
+    if policy.can_view_jury_dashboard(current_user):
+        return redirect(url_for("jury.dashboard"))
     if policy.can_view_partner_dashboard(current_user):
         return redirect(url_for("partners.dashboard"))
     if policy.startup_id_of(current_user) is not None:
