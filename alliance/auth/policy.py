@@ -220,7 +220,15 @@ def can_view_proposal(user, proposal: Proposal, now: datetime | None = None) -> 
     if startup_id_of(user) == proposal.startup_id:
         return True
     now = now or utcnow()
+    if is_jury(user) and _conflicted(user, proposal):
+        return False  # a conflicted juror may not open it, whatever their company
     return _partner_may_see(user, proposal, now) or judges_proposal(user, proposal)
+
+
+def _conflicted(user, proposal: Proposal) -> bool:
+    from alliance.evaluation.conflicts import is_conflicted
+
+    return is_conflicted(user, proposal)
 
 
 def can_edit_proposal(user, proposal: Proposal) -> bool:

@@ -21,3 +21,14 @@ def test_declared_conflict_closes_the_proposal_to_its_juror(app):
     f.ConflictDeclarationFactory(user=assignment.user, startup=assignment.proposal.startup)
     assert conflicts.conflict_reasons(assignment.user, assignment.proposal) == {"declared"}
     assert not policy.can_view_proposal(assignment.user, assignment.proposal)
+
+
+def test_conflicted_juror_of_sponsor_company_cannot_open_proposal(app):
+    """Sponsor staff see their challenge's proposals, but not one they are conflicted on."""
+    proposal = f.ProposalFactory(submitted=True, challenge=f.ChallengeFactory(closed=True))
+    colleague = f.PartnerUserFactory(partner=proposal.challenge.lead_partner)
+    juror = f.PartnerUserFactory(partner=proposal.challenge.lead_partner, jury=True)
+    assert policy.can_view_proposal(juror, proposal)
+    f.ConflictDeclarationFactory(user=juror, startup=proposal.startup)
+    assert not policy.can_view_proposal(juror, proposal)
+    assert policy.can_view_proposal(colleague, proposal)
