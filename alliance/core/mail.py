@@ -38,3 +38,9 @@ def queue_mail(*, to: str | list[str], subject: str, template: str, **context) -
                 log.exception("could not send mail %r to %s", subject, recipients)
 
     after_commit(db.session(), send)
+
+
+def site_context():
+    """A request context on ``SITE_URL``, so that commands run by cron (outside any
+    request) build full links in their e-mails with ``url_for(..., _external=True)``."""
+    return current_app.test_request_context(base_url=current_app.config["SITE_URL"])
