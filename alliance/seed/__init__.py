@@ -67,7 +67,8 @@ def seed_demo(if_empty: bool) -> None:
     click.echo(
         f"Demo data added: {created.users} users, {created.startups} start-ups, "
         f"{created.calls} calls, {created.challenges} challenges, {created.proposals} proposals "
-        f"({created.submissions} submissions, {created.attachments} attachments)."
+        f"({created.submissions} submissions, {created.attachments} attachments), "
+        f"{created.rounds} evaluation rounds."
     )
     click.echo(_totals())
     click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")

@@ -61,6 +61,7 @@ class Created:
     proposals: int = 0
     submissions: int = 0
     attachments: int = 0
+    rounds: int = 0
     logins: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -171,6 +172,7 @@ class DemoBuilder:
         self.build_calls()
         self.build_challenges()
         self.build_proposals()
+        self.build_evaluation()
         return self.created
 
     # people ----------------------------------------------------------------------
@@ -358,6 +360,15 @@ class DemoBuilder:
             record(actor=actor, action=action, obj=challenge, now=when,
                    **{"from": previous, "to": status})
             previous = status
+
+    # evaluation ------------------------------------------------------------------
+
+    def build_evaluation(self) -> None:
+        from alliance.seed.demo_evaluation import PROFILES, build_evaluation
+
+        self.created.rounds = build_evaluation(
+            admin=self.admin, jurors={email: self.users[email] for email in PROFILES},
+            challenges=list(self.challenges.values()))
 
     # proposals -------------------------------------------------------------------
 

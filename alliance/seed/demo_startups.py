@@ -36,6 +36,8 @@ PARTNER_PEOPLE = {
 JURY_PEOPLE = [
     ("elena.marchetti@polimi.example.com", "Elena Marchetti"),
     ("roberto.fontana@unimi.example.com", "Roberto Fontana"),
+    ("giulia.rinaldi@unibocconi.example.com", "Giulia Rinaldi"),
+    ("davide.conti@unimib.example.com", "Davide Conti"),
 ]
 
 # Partita IVA office codes (the province's ISTAT code).
