@@ -73,9 +73,11 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = lazy_gettext("Please log in to open this page.")
     login_manager.session_protection = "basic"
     aftercommit.install(Session)
+    from alliance.evaluation import revisions
     from alliance.search import sync
 
     sync.install()
+    revisions.install()
 
     @login_manager.user_loader
     def load_user(user_id: str):

@@ -37,7 +37,7 @@ from alliance.auth import policy
 from alliance.auth.models import User
 from alliance.core.audit import record
 from alliance.core.errors import DomainError
-from alliance.evaluation import conflicts
+from alliance.evaluation import conflicts, revisions
 from alliance.evaluation.models import (
     AUTO,
     CALIBRATION,
@@ -466,6 +466,7 @@ def run_assignment(*, round_: EvaluationRound, user, now: datetime) -> Report:
              "created_at": now, "created_by_id": user.id}
             for juror, proposal in solution.new_pairs
         ])
+    revisions.bump(db.session, round_ids=[round_.id])  # bulk statements: no flush saw them
 
     shortfalls = [ShortfallLine(pid, titles[pid], s.missing, shortfall_reason(s))
                   for pid, s in sorted(solution.shortfalls.items())]

@@ -95,6 +95,8 @@ class EvaluationRound(TimestampMixin, db.Model):
                                                 nullable=False)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bumped by every change to what the ranking reads (see ``revisions``).
+    revision: Mapped[int] = mapped_column(default=0, server_default="0", nullable=False)
 
     challenge: Mapped[Challenge] = relationship(
         backref=db.backref("evaluation_rounds", order_by="EvaluationRound.number"),

@@ -278,9 +278,9 @@ def round_ranking(round_) -> Ranking:
 #
 # The admin's ranking page is asked again for every sort, filter and page; the
 # ranking only changes when its inputs do. Each process keeps the last rankings
-# with the version of their inputs (one aggregate query over everything a ranking
-# reads); a change made by any process changes the version, so nothing stale is
-# served. Off when ``RANKING_CACHE`` is false (the tests, whose rolled-back rows
+# with the revisions of their rounds (one indexed query), which every change to
+# what a ranking reads bumps in its own transaction (``revisions``), whichever
+# process makes it: nothing stale is served. Off when ``RANKING_CACHE`` is false (the tests, whose rolled-back rows
 # can repeat ids and times).
 
 _CACHE: dict[tuple, tuple[tuple, Ranking]] = {}
@@ -302,41 +302,12 @@ def _cached(key: tuple, challenge_id: int, compute) -> Ranking:
 
 
 def data_version(challenge_id: int) -> tuple:
-    """A fingerprint of every input of the challenge's rankings, in one query:
-    counts, sums and latest changes of its rounds, criteria, entries, assignments,
-    reviews and their scores, overrides, decisions, proposals and start-ups."""
-    rounds = sa.select(EvaluationRound.id).where(EvaluationRound.challenge_id == challenge_id)
-    assignments = sa.select(Assignment.id).where(Assignment.round_id.in_(rounds))
-    reviews = sa.select(Review.id).where(Review.assignment_id.in_(assignments))
-    proposals = sa.select(Proposal.id).where(Proposal.challenge_id == challenge_id)
-
-    def scalar(*columns, where):
-        return [sa.select(column).where(*where).scalar_subquery() for column in columns]
-
-    f = sa.func
-    columns = [
-        *scalar(f.count(), f.max(EvaluationRound.updated_at),
-                where=[EvaluationRound.challenge_id == challenge_id]),
-        *scalar(f.count(), f.sum(EvaluationCriterion.weight), f.sum(EvaluationCriterion.scale),
-                where=[EvaluationCriterion.round_id.in_(rounds)]),
-        *scalar(f.count(), f.sum(RoundEntry.proposal_id),
-                where=[RoundEntry.round_id.in_(rounds)]),
-        *scalar(f.count(), f.sum(Assignment.id), where=[Assignment.round_id.in_(rounds)]),
-        *scalar(f.count(), f.max(Review.updated_at), f.sum(sa.case(
-                    (Review.status == SUBMITTED, Review.id), else_=0)),
-                where=[Review.assignment_id.in_(assignments)]),
-        *scalar(f.count(), f.sum(ReviewScore.score),
-                f.sum(ReviewScore.score * ReviewScore.criterion_id),
-                where=[ReviewScore.review_id.in_(reviews)]),
-        *scalar(f.count(), f.max(ScoreOverride.id), where=[ScoreOverride.round_id.in_(rounds)]),
-        *scalar(f.count(), f.max(Decision.updated_at),
-                where=[Decision.proposal_id.in_(proposals)]),
-        *scalar(f.count(), f.max(Proposal.updated_at),
-                where=[Proposal.challenge_id == challenge_id]),
-        *scalar(f.max(Startup.updated_at), where=[Startup.id.in_(
-            sa.select(Proposal.startup_id).where(Proposal.challenge_id == challenge_id))]),
-    ]
-    return tuple(db.session.execute(sa.select(*columns)).one())
+    """The revisions of the challenge's rounds (see ``revisions``): they change with
+    anything a ranking reads."""
+    return tuple(db.session.execute(
+        sa.select(EvaluationRound.id, EvaluationRound.revision)
+        .where(EvaluationRound.challenge_id == challenge_id).order_by(EvaluationRound.id)
+    ).all())
 
 
 def _picker(indices: list[int]):

@@ -87,6 +87,7 @@ def upgrade():
     sa.Column('share_reviews', sa.Boolean(), server_default=sa.true(), nullable=False),
     sa.Column('opened_at', sa.DateTime(), nullable=True),
     sa.Column('closed_at', sa.DateTime(), nullable=True),
+    sa.Column('revision', sa.Integer(), server_default='0', nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint("status IN ('setup', 'calibration', 'reviewing', 'closed')", name=op.f('ck_evaluation_round_status')),

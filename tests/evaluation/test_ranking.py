@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
 from alliance.evaluation import models as em
 from alliance.evaluation.decisions import override_score
@@ -271,6 +272,37 @@ def test_cached_ranking_is_reused_until_an_input_changes(app, admin, now, monkey
     rescored = challenge_ranking(challenge)
     assert rescored is not overridden
     assert rescored.row(high.id).mean < overridden.row(high.id).mean
+
+    high.title = "Renamed by the start-up"
+    db.session.flush()
+    assert challenge_ranking(challenge).row(high.id).title == "Renamed by the start-up"
+
+    f.DecisionFactory(proposal=low, outcome=em.WINNER)
+    db.session.flush()
+    assert challenge_ranking(challenge).row(low.id).outcome == em.WINNER
+
+
+def test_round_revision_bumped_by_each_input_and_by_nothing_else():
+    challenge = evaluating_challenge()
+    round_ = round_of(challenge)
+    proposal = proposal_of(challenge)
+
+    def revision():
+        db.session.flush()
+        return db.session.scalar(sa.select(em.EvaluationRound.revision)
+                                 .where(em.EvaluationRound.id == round_.id))
+
+    before = revision()
+    f.StartupFactory(name="Someone else entirely")  # not in this challenge
+    assert revision() == before
+    done = review(round_, proposal)
+    assert revision() > before
+    before = revision()
+    done.comment_for_startup = "Edited"
+    assert revision() > before
+    before = revision()
+    proposal.startup.name = "New name S.r.l."
+    assert revision() > before
 
 
 # -- exports ------------------------------------------------------------------------------
