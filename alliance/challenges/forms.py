@@ -116,6 +116,7 @@ class CriterionForm(Form):
                                                                    max=Decimal("999.99"))])
     scale = IntegerField(_l("Scale (scored 1 to...)"), default=5,
                          validators=[InputRequired(), NumberRange(min=2, max=100)])
+    comment_required = BooleanField(_l("Jurors explain their score"))
     remove = BooleanField(_l("Remove this criterion"))
 
 

@@ -305,6 +305,7 @@ class CriterionData:
     weight: Decimal
     scale: int
     id: int | None = None
+    comment_required: bool = False
 
 
 def save_criteria(*, challenge: Challenge, criteria: list[CriterionData], user,
@@ -324,12 +325,14 @@ def save_criteria(*, challenge: Challenge, criteria: list[CriterionData], user,
         criterion.description = item.description.strip()
         criterion.weight = item.weight
         criterion.scale = item.scale
+        criterion.comment_required = item.comment_required
         criterion.position = position
         kept.append(criterion)
     challenge.criteria = kept  # delete-orphan removes the rest
     db.session.flush()
     record(actor=user, action="challenge.criteria_saved", obj=challenge, now=now,
-           criteria=[{"name": c.name, "weight": str(c.weight), "scale": c.scale} for c in kept])
+           criteria=[{"name": c.name, "weight": str(c.weight), "scale": c.scale,
+                      "comment_required": c.comment_required} for c in kept])
     return kept
 
 

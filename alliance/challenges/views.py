@@ -205,7 +205,8 @@ def criteria(slug):
     else:
         form = CriteriaForm(data={"criteria": [
             {"id": str(c.id), "name": c.name, "description": c.description,
-             "weight": c.weight, "scale": c.scale} for c in challenge.criteria
+             "weight": c.weight, "scale": c.scale, "comment_required": c.comment_required}
+            for c in challenge.criteria
         ]})
         if not challenge.criteria:
             form.criteria.append_entry()
@@ -217,6 +218,7 @@ def criteria(slug):
                 id=int(row.form.id.data) if (row.form.id.data or "").isdigit() else None,
                 name=row.form.name.data, description=row.form.description.data or "",
                 weight=row.form.weight.data, scale=row.form.scale.data,
+                comment_required=bool(row.form.comment_required.data),
             )
             for row in form.criteria
         ]

@@ -275,7 +275,7 @@ def test_criteria_saved_updated_added_removed(client, login_as, partner, partner
     login_as(partner_user)
     response = client.post(f"/challenges/{challenge.slug}/criteria", data={"save": "1", **_rows(
         {"id": innovation.id, "name": "Innovation", "description": "How new", "weight": "2",
-         "scale": "10"},
+         "scale": "10", "comment_required": "y"},
         {"id": feasibility.id, "name": "Feasibility", "weight": "1", "scale": "5",
          "remove": "y"},
         {"id": impact.id, "name": "Impact", "weight": "1", "scale": "5"},
@@ -283,12 +283,15 @@ def test_criteria_saved_updated_added_removed(client, login_as, partner, partner
     )})
     assert response.status_code == 302
     db.session.expire_all()
-    saved = [(c.name, c.weight, c.scale, c.position) for c in _challenge(challenge.slug).criteria]
-    assert saved == [("Innovation", Decimal("2.00"), 10, 0), ("Impact", Decimal("1.00"), 5, 1),
-                     ("Team", Decimal("1.00"), 4, 2)]
+    saved = [(c.name, c.weight, c.scale, c.position, c.comment_required)
+             for c in _challenge(challenge.slug).criteria]
+    assert saved == [("Innovation", Decimal("2.00"), 10, 0, True),
+                     ("Impact", Decimal("1.00"), 5, 1, False),
+                     ("Team", Decimal("1.00"), 4, 2, False)]
     assert _challenge(challenge.slug).criteria[0].id == innovation.id  # updated in place
     page = client.get(f"/challenges/{challenge.slug}/criteria")
     assert "50 %" in page.text and "25 %" in page.text
+    assert '<input checked class="form-check-input" id="criteria-0-comment_required"' in page.text
 
 
 def test_criteria_add_row_keeps_typed_rows_without_saving(client, login_as, partner,
