@@ -81,7 +81,7 @@ def _score(proposal_id: int, juror_id: int, criterion_position: int, scale: int)
     quality = int(hashlib.sha256(f"q{proposal_id}".encode()).hexdigest(), 16) % 3  # 0..2
     touch = int(hashlib.sha256(f"{proposal_id}:{juror_id}:{criterion_position}".encode())
                 .hexdigest(), 16) % 3 - 1  # -1..1
-    return max(1, min(scale, scale // 2 + quality + touch))
+    return max(1, min(scale, scale // 2 + 1 + quality + touch))
 
 
 def _review(assignment_: em.Assignment, juror, *, when: datetime, submit: bool) -> None:
