@@ -269,5 +269,6 @@ class DashboardFilterForm(Form):
     score_min = IntegerField(_l("Your score from"), validators=[Optional(),
                                                                 NumberRange(min=0, max=100)],
                              render_kw={"min": 0, "max": 100, "inputmode": "numeric"})
-    score_max = IntegerField(_l("to"), validators=[Optional(), NumberRange(min=0, max=100)],
+    score_max = IntegerField(_l("Your score up to"),
+                             validators=[Optional(), NumberRange(min=0, max=100)],
                              render_kw={"min": 0, "max": 100, "inputmode": "numeric"})

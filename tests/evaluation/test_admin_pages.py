@@ -43,7 +43,7 @@ def _evaluated(scores: dict[str, list[int]], **round_options):
 
 def _order(html: str) -> list[str]:
     """The proposal titles of a ranking page, in table order."""
-    body = html[html.index('<table class="table table-sm align-middle ranking">'):]
+    body = html[html.index('<table class="table table-sm align-middle ranking"'):]
     body = body[:body.index("</table>")]
     return re.findall(r'<th scope="row" class="fw-normal">\s*<a [^>]*>([^<]+)</a>', body)
 
