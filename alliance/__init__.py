@@ -73,11 +73,12 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = lazy_gettext("Please log in to open this page.")
     login_manager.session_protection = "basic"
     aftercommit.install(Session)
-    from alliance.evaluation import revisions
+    from alliance.evaluation import conflict_watch, revisions
     from alliance.search import sync
 
     sync.install()
     revisions.install()
+    conflict_watch.install()
 
     @login_manager.user_loader
     def load_user(user_id: str):

@@ -388,13 +388,13 @@ class JurorProfileFactory(Base):
 
 
 class EvaluationRoundFactory(Base):
-    """Round one of a challenge whose deadline has passed, its criteria copied from
-    the challenge's; trait ``reviewing`` (open for reviews)."""
+    """Round one of a challenge in evaluation (its deadline passed), its criteria copied
+    from the challenge's; trait ``reviewing`` (open for reviews)."""
 
     class Meta:
         model = em.EvaluationRound
 
-    challenge = factory.SubFactory(ChallengeFactory, closed=True)
+    challenge = factory.SubFactory(ChallengeFactory, closed=True, status=cm.IN_EVALUATION)
     number = 1
     status = em.SETUP
     reviewers_per_proposal = 3

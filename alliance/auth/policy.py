@@ -284,9 +284,17 @@ def can_declare_conflicts(user, round_) -> bool:
 
 def juror_assignments(user, proposal: Proposal) -> list:
     """The user's assignments to ``proposal`` that give access to it: in rounds past
-    set-up, after they declared their conflicts, and with no conflict."""
+    set-up (during calibration, only the reference proposals), after they declared
+    their conflicts, and with no conflict."""
     from alliance.evaluation.conflicts import is_conflicted
-    from alliance.evaluation.models import SETUP, Assignment, CommitteeMember, EvaluationRound
+    from alliance.evaluation.models import (
+        CALIBRATION,
+        REFERENCE,
+        SETUP,
+        Assignment,
+        CommitteeMember,
+        EvaluationRound,
+    )
 
     if not is_jury(user):
         return []
@@ -297,6 +305,7 @@ def juror_assignments(user, proposal: Proposal) -> list:
                                        CommitteeMember.user_id == Assignment.user_id))
         .where(Assignment.user_id == user.id, Assignment.proposal_id == proposal.id,
                EvaluationRound.status != SETUP,
+               sa.or_(EvaluationRound.status != CALIBRATION, Assignment.source == REFERENCE),
                CommitteeMember.conflicts_declared_at.is_not(None))
     ).scalars().all()
     if not assignments or is_conflicted(user, proposal):
@@ -318,12 +327,16 @@ def can_state_interest(user, round_) -> bool:
 
 
 def can_review(user, assignment) -> bool:
-    """Write or reopen one's own review while the round takes reviews; during
+    """Write or reopen one's own review while the round takes reviews and the
+    challenge is still in evaluation (decisions freeze the reviews); during
     calibration only the reference proposals."""
+    from alliance.challenges.models import IN_EVALUATION
     from alliance.evaluation.models import CALIBRATION, REFERENCE
 
     round_ = assignment.round
     if assignment.user_id != getattr(user, "id", None) or not round_.is_open_for_reviews:
+        return False
+    if round_.challenge.status != IN_EVALUATION:
         return False
     if round_.status == CALIBRATION and assignment.source != REFERENCE:
         return False
@@ -407,7 +420,14 @@ def assigned_proposal_ids_query(user):
     """SELECT of the proposals ``user`` judges, as in :func:`juror_assignments` but
     in SQL (declared conflicts remove assignments, so the query needs no conflict
     check; the per-object predicate still makes one)."""
-    from alliance.evaluation.models import SETUP, Assignment, CommitteeMember, EvaluationRound
+    from alliance.evaluation.models import (
+        CALIBRATION,
+        REFERENCE,
+        SETUP,
+        Assignment,
+        CommitteeMember,
+        EvaluationRound,
+    )
 
     return (
         sa.select(Assignment.proposal_id)
@@ -415,6 +435,7 @@ def assigned_proposal_ids_query(user):
         .join(CommitteeMember, sa.and_(CommitteeMember.round_id == Assignment.round_id,
                                        CommitteeMember.user_id == Assignment.user_id))
         .where(Assignment.user_id == user.id, EvaluationRound.status != SETUP,
+               sa.or_(EvaluationRound.status != CALIBRATION, Assignment.source == REFERENCE),
                CommitteeMember.conflicts_declared_at.is_not(None))
     )
 

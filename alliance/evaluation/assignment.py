@@ -589,3 +589,38 @@ def remove_conflicted_assignments(*, user_id: int, startup_id: int, now: datetim
         db.session.delete(assignment)
     db.session.flush()
     return len(found)
+
+
+def drop_conflicted(*, startup_ids=(), proposal_ids=(), user_ids=(), now: datetime) -> int:
+    """Remove the assignments, in rounds not yet closed, that a change has put in
+    conflict: of the given start-ups' or proposals' jurors, or of the given jurors.
+    Each removal is audited (reason "conflict"). Returns how many were removed."""
+    startup_ids, proposal_ids, user_ids = set(startup_ids), set(proposal_ids), set(user_ids)
+    if not (startup_ids or proposal_ids or user_ids):
+        return 0
+    candidates = db.session.execute(
+        sa.select(Assignment.id, Assignment.user_id, Assignment.proposal_id)
+        .join(Proposal, Proposal.id == Assignment.proposal_id)
+        .join(EvaluationRound, EvaluationRound.id == Assignment.round_id)
+        .where(EvaluationRound.status != CLOSED, sa.or_(
+            Proposal.startup_id.in_(startup_ids), Proposal.id.in_(proposal_ids),
+            Assignment.user_id.in_(user_ids)))
+    ).all()
+    if not candidates:
+        return 0
+    conflicted = conflicts.conflict_pairs({c.user_id for c in candidates},
+                                {c.proposal_id for c in candidates})
+    doomed = [c.id for c in candidates if (c.user_id, c.proposal_id) in conflicted]
+    for assignment in db.session.scalars(
+        sa.select(Assignment).where(Assignment.id.in_(doomed)).order_by(Assignment.id)
+    ):
+        review = assignment.review
+        record(actor=None, action="evaluation.assignment_removed", obj=assignment.round,
+               now=now, assignment_id=assignment.id, juror_id=assignment.user_id,
+               proposal_id=assignment.proposal_id, source=assignment.source,
+               reason="conflict",
+               conflicts=sorted(conflicted[(assignment.user_id, assignment.proposal_id)]),
+               review_status=review.status if review is not None else None)
+        db.session.delete(assignment)
+    db.session.flush()
+    return len(doomed)

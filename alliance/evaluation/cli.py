@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 
 from alliance.core.mail import site_context
 from alliance.core.models import utcnow
-from alliance.evaluation.committees import send_reminders
+from alliance.evaluation.progress import send_reminders
 from alliance.extensions import db
 
 reviews = AppGroup("reviews", help="Evaluation: reminders to jurors.")

@@ -5,6 +5,9 @@
     -> start reviews (jurors are told how many proposals wait) -> close (-> reopen)
     -> second round on the shortlist, with its own criteria and committee
 
+Calibration (reference proposals, their spread, starting it) is in :mod:`calibration`;
+progress figures and the e-mails telling jurors what waits for them in :mod:`progress`.
+
 Plain functions with keyword-only arguments: they flush, never commit, write an
 audit event for every change and raise :class:`DomainError` with a message for
 the admin. E-mails leave after the caller commits.
@@ -12,16 +15,14 @@ the admin. E-mails leave after the caller commits.
 from __future__ import annotations
 
 import secrets
-from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from alliance.auth import policy, tokens
 from alliance.auth.models import JURY, User
@@ -32,8 +33,6 @@ from alliance.challenges.models import IN_EVALUATION, PUBLISHED, Challenge
 from alliance.core.audit import record
 from alliance.core.errors import DomainError, IllegalTransition
 from alliance.core.mail import queue_mail
-from alliance.evaluation import aggregation as agg
-from alliance.evaluation.conflicts import conflict_pairs
 from alliance.evaluation.models import (
     CALIBRATION,
     CLOSED,
@@ -50,7 +49,7 @@ from alliance.evaluation.models import (
     Review,
     RoundEntry,
 )
-from alliance.evaluation.queries import round_proposal_ids
+from alliance.evaluation.progress import _jury_dashboard_link, notify_assignments
 from alliance.extensions import db
 from alliance.proposals.models import Proposal
 
@@ -59,7 +58,6 @@ SETTINGS = ("name", "reviewers_per_proposal", "max_load", "blind", "calibration"
             "disagreement_threshold", "share_reviews", "weight")
 # Settings that would change what jurors already did: frozen once a review exists.
 FROZEN_BY_REVIEWS = ("reviewers_per_proposal", "blind")
-MAX_REFERENCE_PROPOSALS = 2
 
 
 def _allowed(user, challenge: Challenge) -> None:
@@ -217,11 +215,6 @@ def _invitation_link(member: User, *, new_account: bool, now: datetime) -> str:
     return _jury_dashboard_link()
 
 
-def _jury_dashboard_link() -> str:
-    """The juror's dashboard as a full URL (commands run in ``core.mail.site_context``)."""
-    return url_for("jury.dashboard", _external=True)
-
-
 def invite_juror(*, round_: EvaluationRound, email: str, name: str = "", user,
                  now: datetime) -> CommitteeMember:
     """Seat the person with ``email`` on ``round_``'s committee (admins).
@@ -294,149 +287,6 @@ def remove_member(*, member: CommitteeMember, user, now: datetime) -> None:
     db.session.flush()
 
 
-# -- calibration --------------------------------------------------------------------------
-
-def _reference_assignments(round_: EvaluationRound) -> list[Assignment]:
-    return list(db.session.scalars(
-        sa.select(Assignment).where(Assignment.round_id == round_.id,
-                                    Assignment.source == REFERENCE)
-    ))
-
-
-def reference_proposal_ids(round_: EvaluationRound) -> list[int]:
-    """The reference proposals chosen for ``round_``'s calibration, by id."""
-    return list(db.session.scalars(
-        sa.select(Assignment.proposal_id).distinct()
-        .where(Assignment.round_id == round_.id, Assignment.source == REFERENCE)
-        .order_by(Assignment.proposal_id)
-    ))
-
-
-def _seat_on_references(round_: EvaluationRound, proposal_ids: list[int], *, user,
-                        now: datetime) -> list[Assignment]:
-    """Give every member without a conflict a reference assignment on each of
-    ``proposal_ids`` they do not have yet."""
-    members = db.session.scalars(
-        sa.select(CommitteeMember).where(CommitteeMember.round_id == round_.id)
-    ).all()
-    conflicts = conflict_pairs([m.user_id for m in members], proposal_ids)
-    existing = set(tuple(row) for row in db.session.execute(
-        sa.select(Assignment.user_id, Assignment.proposal_id)
-        .where(Assignment.round_id == round_.id, Assignment.proposal_id.in_(proposal_ids))
-    ).all())
-    created = []
-    for proposal_id in proposal_ids:
-        for member in members:
-            pair = (member.user_id, proposal_id)
-            if pair in existing or pair in conflicts:
-                continue
-            assignment = Assignment(round_id=round_.id, proposal_id=proposal_id,
-                                    user_id=member.user_id, source=REFERENCE, created_at=now,
-                                    created_by_id=getattr(user, "id", None))
-            db.session.add(assignment)
-            created.append(assignment)
-    db.session.flush()
-    return created
-
-
-def choose_reference_proposals(*, round_: EvaluationRound, proposal_ids: Iterable[int], user,
-                               now: datetime) -> list[Assignment]:
-    """Choose the one or two proposals every juror scores first (admins), replacing
-    an earlier choice; each member without a conflict is assigned to them."""
-    _allowed(user, round_.challenge)
-    if not round_.calibration:
-        raise DomainError(_("Turn calibration on in the round's settings first."))
-    _expect(round_, SETUP, message=_("The reference proposals can be chosen only before "
-                                     "calibration starts."))
-    ids = sorted(set(int(i) for i in proposal_ids))
-    if not 1 <= len(ids) <= MAX_REFERENCE_PROPOSALS:
-        message = _("Choose one or two reference proposals.")
-        raise DomainError(message, field_errors={"first": message})
-    in_round = set(db.session.scalars(
-        sa.select(Proposal.id).where(Proposal.id.in_(ids),
-                                     Proposal.id.in_(round_proposal_ids(round_)))
-    ))
-    if set(ids) - in_round:
-        message = _("A reference proposal must be one of the round's proposals.")
-        raise DomainError(message, field_errors={"first": message})
-    previous = _reference_assignments(round_)
-    if any(a.review is not None for a in previous if a.proposal_id not in ids):
-        raise DomainError(_("Jurors have started reviewing the current reference proposals: "
-                            "they can no longer change."))
-    for assignment in previous:
-        if assignment.proposal_id not in ids:
-            db.session.delete(assignment)
-    db.session.flush()
-    created = _seat_on_references(round_, ids, user=user, now=now)
-    record(actor=user, action="evaluation.references_chosen", obj=round_, now=now,
-           proposal_ids=ids, previous=sorted({a.proposal_id for a in previous}),
-           assignments=len(created))
-    return created
-
-
-@dataclass
-class ReferenceSpread:
-    """How the jurors scored one reference proposal (totals on 0-100), with the
-    figures computed as the ranking computes them (:mod:`aggregation`: sample sd)."""
-
-    proposal_id: int
-    title: str
-    totals: list[tuple[str, Decimal]] = field(default_factory=list)  # (juror, total)
-    pending: list[str] = field(default_factory=list)  # jurors yet to submit
-
-    @property
-    def values(self) -> list[float]:
-        return [float(total) for _name, total in self.totals]
-
-    @property
-    def summary(self) -> agg.Summary:
-        return agg.summarise(self.values)
-
-    @property
-    def mean(self) -> float | None:
-        return self.summary.mean
-
-    @property
-    def sd(self) -> float | None:
-        """Sample standard deviation (None below two scores)."""
-        return self.summary.sd
-
-    @property
-    def min(self) -> float | None:
-        return min(self.values) if self.values else None
-
-    @property
-    def max(self) -> float | None:
-        return max(self.values) if self.values else None
-
-    @property
-    def spread(self) -> agg.Spread | None:
-        return agg.spread(sorted(self.values))
-
-
-def calibration_spread(round_: EvaluationRound) -> list[ReferenceSpread]:
-    """For each reference proposal, every juror's submitted total with the mean,
-    standard deviation, minimum and maximum: shown to the admin before the real
-    reviews start."""
-    rows = db.session.execute(
-        sa.select(Assignment.proposal_id, Proposal.title, User.name, Review.status,
-                  Review.total)
-        .join(Proposal, Proposal.id == Assignment.proposal_id)
-        .join(User, User.id == Assignment.user_id)
-        .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .where(Assignment.round_id == round_.id, Assignment.source == REFERENCE)
-        .order_by(Assignment.proposal_id, User.name, User.id)
-    ).all()
-    spreads: dict[int, ReferenceSpread] = {}
-    for proposal_id, title, juror, status, total in rows:
-        spread = spreads.setdefault(proposal_id, ReferenceSpread(proposal_id, title))
-        if status == SUBMITTED and total is not None:
-            spread.totals.append((juror, total))
-        else:
-            spread.pending.append(juror)
-    return list(spreads.values())
-
-
 # -- transitions --------------------------------------------------------------------------
 
 def _move(round_: EvaluationRound, *, to: str, user, now: datetime, action: str,
@@ -447,24 +297,6 @@ def _move(round_: EvaluationRound, *, to: str, user, now: datetime, action: str,
     db.session.flush()
     record(actor=user, action=action, obj=round_, now=now, **{"from": previous, "to": to},
            **data)
-
-
-def start_calibration(*, round_: EvaluationRound, user, now: datetime) -> EvaluationRound:
-    """setup -> calibration (admins): jurors score the reference proposals first.
-    Members who joined since the references were chosen are assigned to them too."""
-    _allowed(user, round_.challenge)
-    _expect(round_, SETUP, message=_("Calibration can start only from the setup stage."))
-    if not round_.calibration:
-        raise IllegalTransition(_("Calibration is off for this round: turn it on in the "
-                                  "settings, or start the reviews."))
-    references = reference_proposal_ids(round_)
-    if not references:
-        raise IllegalTransition(_("Choose the reference proposals first."))
-    _seat_on_references(round_, references, user=user, now=now)
-    _move(round_, to=CALIBRATION, user=user, now=now, action="evaluation.calibration_started",
-          proposal_ids=references)
-    notify_assignments(round_=round_, user=user, now=now)
-    return round_
 
 
 def start_reviews(*, round_: EvaluationRound, user, now: datetime) -> EvaluationRound:
@@ -604,191 +436,3 @@ def create_second_round(*, challenge: Challenge, proposal_ids: Iterable[int], cr
            settings=_settings_snapshot(round_),
            criteria=[_criterion_snapshot(c) for c in round_.criteria])
     return round_
-
-
-# -- e-mails to jurors ---------------------------------------------------------------------
-
-def _pending_condition():
-    """Assignments whose review is not submitted (missing or draft)."""
-    return sa.or_(Review.id.is_(None), Review.status != SUBMITTED)
-
-
-def _phase_condition():
-    """During calibration, only the reference assignments can be reviewed."""
-    return sa.or_(EvaluationRound.status != CALIBRATION, Assignment.source == REFERENCE)
-
-
-def notify_assignments(*, round_: EvaluationRound, user, now: datetime) -> int:
-    """E-mail each member of ``round_`` how many proposals wait for their review now
-    (during calibration: the reference proposals); returns the number of e-mails."""
-    counts = db.session.execute(
-        sa.select(User, sa.func.count(Assignment.id))
-        .join(Assignment, Assignment.user_id == User.id)
-        .join(EvaluationRound, EvaluationRound.id == Assignment.round_id)
-        .join(CommitteeMember, sa.and_(CommitteeMember.round_id == Assignment.round_id,
-                                       CommitteeMember.user_id == Assignment.user_id))
-        .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .where(Assignment.round_id == round_.id, User.active.is_(True), _pending_condition(),
-               _phase_condition())
-        .group_by(User.id).order_by(User.id)
-    ).all()
-    link = _jury_dashboard_link()
-    for juror, count in counts:
-        queue_mail(to=juror.email,
-                   subject=_("Proposals to review: %(title)s", title=round_.challenge.title),
-                   template="jury_assignments", juror=juror, round=round_,
-                   challenge=round_.challenge, count=count, link=link,
-                   calibration=round_.status == CALIBRATION)
-    record(actor=user, action="evaluation.assignments_notified", obj=round_, now=now,
-           jurors=len(counts))
-    return len(counts)
-
-
-@dataclass
-class PendingWork:
-    """What one juror still has to review, per round."""
-
-    juror: User
-    rounds: list[tuple[EvaluationRound, int]] = field(default_factory=list)
-
-    @property
-    def left(self) -> int:
-        return sum(n for _round, n in self.rounds)
-
-
-def pending_reviews() -> list[PendingWork]:
-    """Every active juror with reviews to write in rounds open for reviews."""
-    rows = db.session.execute(
-        sa.select(User, EvaluationRound, sa.func.count(Assignment.id))
-        .join(Assignment, Assignment.user_id == User.id)
-        .join(EvaluationRound, EvaluationRound.id == Assignment.round_id)
-        .join(CommitteeMember, sa.and_(CommitteeMember.round_id == Assignment.round_id,
-                                       CommitteeMember.user_id == Assignment.user_id))
-        .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .where(EvaluationRound.status.in_((CALIBRATION, REVIEWING)), User.active.is_(True),
-               _pending_condition(), _phase_condition())
-        .group_by(User.id, EvaluationRound.id)
-        .order_by(User.id, EvaluationRound.id)
-    ).all()
-    work: dict[int, PendingWork] = {}
-    for juror, round_, count in rows:
-        work.setdefault(juror.id, PendingWork(juror)).rounds.append((round_, count))
-    return list(work.values())
-
-
-def send_reminders(*, now: datetime) -> int:
-    """E-mail every juror with pending reviews (in rounds open for reviews) how many
-    are left, with a link to their dashboard; returns the number of e-mails."""
-    work = pending_reviews()
-    link = _jury_dashboard_link()
-    for item in work:
-        queue_mail(to=item.juror.email,
-                   subject=ngettext("%(num)d review waits for you",
-                                    "%(num)d reviews wait for you", item.left),
-                   template="jury_reminder", juror=item.juror, rounds=item.rounds,
-                   left=item.left, link=link)
-    record(actor=None, action="evaluation.reminders_sent", obj=None, now=now,
-           jurors=[item.juror.id for item in work])
-    return len(work)
-
-
-# -- reading: progress ---------------------------------------------------------------------
-
-@dataclass
-class Progress:
-    """Reviews done and pending in a round."""
-
-    assigned: int = 0
-    submitted: int = 0
-    drafts: int = 0
-
-    @property
-    def not_started(self) -> int:
-        return self.assigned - self.submitted - self.drafts
-
-    @property
-    def pending(self) -> int:
-        return self.assigned - self.submitted
-
-
-@dataclass
-class JurorProgress(Progress):
-    user_id: int = 0
-    name: str = ""
-    email: str = ""
-    conflicts_declared_at: datetime | None = None
-
-
-@dataclass
-class ProposalProgress(Progress):
-    proposal_id: int = 0
-    title: str = ""
-
-
-def _progress_counts():
-    return (
-        sa.func.count(Assignment.id),
-        sa.func.count(Review.id).filter(Review.status == SUBMITTED),
-        sa.func.count(Review.id).filter(Review.status != SUBMITTED),
-    )
-
-
-def juror_progress(round_: EvaluationRound) -> list[JurorProgress]:
-    """Per committee member: assignments, submitted reviews, drafts."""
-    rows = db.session.execute(
-        sa.select(CommitteeMember.user_id, User.name, User.email,
-                  CommitteeMember.conflicts_declared_at, *_progress_counts())
-        .join(User, User.id == CommitteeMember.user_id)
-        .outerjoin(Assignment, sa.and_(Assignment.round_id == CommitteeMember.round_id,
-                                       Assignment.user_id == CommitteeMember.user_id))
-        .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .where(CommitteeMember.round_id == round_.id)
-        .group_by(CommitteeMember.user_id, User.name, User.email,
-                  CommitteeMember.conflicts_declared_at)
-        .order_by(User.name, CommitteeMember.user_id)
-    ).all()
-    return [JurorProgress(user_id=uid, name=name, email=email, conflicts_declared_at=declared,
-                          assigned=assigned, submitted=submitted, drafts=drafts)
-            for uid, name, email, declared, assigned, submitted, drafts in rows]
-
-
-def proposal_progress(round_: EvaluationRound) -> list[ProposalProgress]:
-    """Per proposal of the round: assignments, submitted reviews, drafts."""
-    rows = db.session.execute(
-        sa.select(Proposal.id, Proposal.title, *_progress_counts())
-        .outerjoin(Assignment, sa.and_(Assignment.proposal_id == Proposal.id,
-                                       Assignment.round_id == round_.id))
-        .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .where(Proposal.id.in_(round_proposal_ids(round_)))
-        .group_by(Proposal.id, Proposal.title)
-        .order_by(Proposal.id)
-    ).all()
-    return [ProposalProgress(proposal_id=pid, title=title, assigned=assigned,
-                             submitted=submitted, drafts=drafts)
-            for pid, title, assigned, submitted, drafts in rows]
-
-
-def members_by_user(round_: EvaluationRound) -> dict[int, CommitteeMember]:
-    return {m.user_id: m for m in db.session.scalars(
-        sa.select(CommitteeMember).where(CommitteeMember.round_id == round_.id))}
-
-
-def assignments_by_proposal(round_: EvaluationRound,
-                            proposal_ids: list[int]) -> dict[int, list[dict]]:
-    """``{proposal_id: [{assignment_id, user_id, name, source, review_status}]}`` for
-    the given proposals of ``round_``, in one query."""
-    by_proposal: dict[int, list[dict]] = defaultdict(list)
-    if not proposal_ids:
-        return by_proposal
-    rows = db.session.execute(
-        sa.select(Assignment.id, Assignment.proposal_id, Assignment.user_id, User.name,
-                  Assignment.source, Review.status)
-        .join(User, User.id == Assignment.user_id)
-        .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .where(Assignment.round_id == round_.id, Assignment.proposal_id.in_(proposal_ids))
-        .order_by(Assignment.proposal_id, User.name)
-    ).all()
-    for aid, pid, uid, name, source, status in rows:
-        by_proposal[pid].append({"assignment_id": aid, "user_id": uid, "name": name,
-                                 "source": source, "review_status": status})
-    return by_proposal

@@ -8,7 +8,8 @@ A juror is in conflict with a proposal's start-up when:
   domain of one of its members;
 * they work for a company the start-up names as a current customer, investor or
   competitor (by partner membership, or by the organisation in their profile);
-* they work for a partner company the proposal is hidden from.
+* they work for a partner company the proposal is hidden from (by membership, or
+  by the organisation in their profile).
 
 The rules are computed in bulk (:func:`conflict_pairs`) for the assignment, and
 for one pair (:func:`conflict_reasons`) by the policy. Only models are imported here.
@@ -129,11 +130,15 @@ def conflict_pairs(
             related_name[key].add(startup_id)
 
     hidden: dict[int, set[int]] = defaultdict(set)  # partner_id -> proposal ids
-    for proposal_id, partner_id in db.session.execute(
-        sa.select(proposal_hidden_from.c.proposal_id, proposal_hidden_from.c.partner_id)
+    hidden_by_name: dict[str, set[int]] = defaultdict(set)  # company key -> proposal ids
+    for proposal_id, partner_id, partner_name in db.session.execute(
+        sa.select(proposal_hidden_from.c.proposal_id, proposal_hidden_from.c.partner_id,
+                  Partner.name)
+        .join(Partner, Partner.id == proposal_hidden_from.c.partner_id)
         .where(proposal_hidden_from.c.proposal_id.in_(proposal_ids))
     ):
         hidden[partner_id].add(proposal_id)
+        hidden_by_name[company_key(partner_name)].add(proposal_id)
 
     for user_id, email, partner_id, partner_name, organisation in jurors:
         domain = mail_domain(email)
@@ -145,7 +150,10 @@ def conflict_pairs(
                 employer_startups |= related_name.get(company_key(name), set())
         for startup_id in employer_startups:
             mark(user_id, startup_id, RELATION)
-        for proposal_id in hidden.get(partner_id, ()) if partner_id else ():
+        kept_from = set(hidden.get(partner_id, ())) if partner_id else set()
+        if organisation and company_key(organisation):  # e.g. invited from outside
+            kept_from |= hidden_by_name.get(company_key(organisation), set())
+        for proposal_id in kept_from:
             found[(user_id, proposal_id)].add(HIDDEN_FROM)
     return dict(found)
 

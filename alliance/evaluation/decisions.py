@@ -43,6 +43,7 @@ from alliance.core.errors import DomainError, IllegalTransition
 from alliance.core.mail import queue_mail
 from alliance.evaluation import ranking as rk
 from alliance.evaluation.models import (
+    CLOSED,
     NOT_SELECTED,
     OUTCOMES,
     SHORTLISTED,
@@ -410,6 +411,20 @@ def publish_decisions(*, challenge: Challenge, user, now: datetime) -> int:
             "%(num)d proposal has no decision yet: decide every proposal before publishing.",
             "%(num)d proposals have no decision yet: decide every proposal before publishing.",
             undecided))
+    open_rounds = db.session.scalar(
+        sa.select(sa.func.count(EvaluationRound.id))
+        .where(EvaluationRound.challenge_id == challenge.id, EvaluationRound.status != CLOSED)
+    )
+    if open_rounds:
+        raise DomainError(_("Close the evaluation rounds before publishing the decisions: "
+                            "reviews must not change after them."))
+    # The record of what was published: every decision points at it.
+    published = freeze_record(challenge=challenge, user=user, now=now)
+    for decision in db.session.scalars(
+        sa.select(Decision).join(Proposal, Proposal.id == Decision.proposal_id)
+        .where(Proposal.challenge_id == challenge.id)
+    ):
+        decision.record_id = published.id
     lifecycle.decide(challenge=challenge, user=user, now=now)
     return notify_decisions(challenge=challenge, user=user, now=now)
 

@@ -23,6 +23,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from alliance.evaluation.jury_queries import STATE_DRAFT, STATE_SUBMITTED, TODO
 from alliance.evaluation.models import NEUTRAL, RATHER_NOT, WANT, WILLING
 from alliance.evaluation.reviews import (
     MAX_CRITERION_COMMENT_LENGTH,
@@ -248,7 +249,6 @@ class CommentForm(FlaskForm):
 
 # -- dashboard filters ---------------------------------------------------------------
 
-TODO, STATE_DRAFT, STATE_SUBMITTED = "todo", "draft", "submitted"
 STATE_CHOICES = (
     (TODO, _l("To do")),
     (STATE_DRAFT, _l("Draft")),

@@ -1,4 +1,5 @@
 """The juror's pages: profile, conflicts, interest, dashboard, reviews, discussion.
+The dashboard's queries are in :mod:`jury_queries`.
 
 Every page asks the policy. An assignment the juror may not open (someone else's,
 conflicted, a round still in set-up, conflicts not yet declared) answers 404, as
@@ -10,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -20,7 +21,6 @@ from wtforms.fields.choices import SelectChoice
 
 from alliance.auth import policy
 from alliance.auth.models import User
-from alliance.challenges.models import Challenge
 from alliance.core.converters import page_number
 from alliance.core.errors import DomainError
 from alliance.core.forms import put_errors, saving
@@ -28,9 +28,6 @@ from alliance.core.models import utcnow
 from alliance.evaluation import conflicts, reviews
 from alliance.evaluation.forms import (
     STATE_CHOICES,
-    STATE_DRAFT,
-    STATE_SUBMITTED,
-    TODO,
     CommentForm,
     DashboardFilterForm,
     ProfileForm,
@@ -39,15 +36,21 @@ from alliance.evaluation.forms import (
     make_interest_form,
     make_review_form,
 )
+from alliance.evaluation.jury_queries import (
+    OPEN_STATUSES,
+    STATE_DRAFT,
+    STATE_SUBMITTED,
+    TODO,
+    RoundSteps,
+    _listing,
+    _next_to_review,
+    _seats,
+)
 from alliance.evaluation.models import (
     CALIBRATION,
-    CLOSED,
     REFERENCE,
-    REVIEWING,
-    SETUP,
     SUBMITTED,
     Assignment,
-    CommitteeMember,
     ConflictDeclaration,
     DiscussionComment,
     EvaluationRound,
@@ -63,9 +66,7 @@ from alliance.startups.models import Startup, StartupMembership
 
 bp = Blueprint("jury", __name__, url_prefix="/jury")
 
-PER_PAGE = 25
 INTEREST_PER_PAGE = 20
-OPEN_STATUSES = (CALIBRATION, REVIEWING)
 CONFLICT_EXPLANATIONS = {
     conflicts.MEMBER: _l("You are a member of this start-up."),
     conflicts.MAIL_DOMAIN: _l("Your e-mail address is at the start-up's domain."),
@@ -81,131 +82,7 @@ def _jurors_only():
     policy.require(policy.can_view_jury_dashboard(current_user))
 
 
-# -- the juror's assignments, as the dashboard lists them ---------------------------
-
-def _listed(user, *columns):
-    """SELECT ``columns`` of the assignments the dashboard lists: rounds past set-up
-    whose conflicts the juror declared, only the reference proposals during
-    calibration, and never a conflicted one."""
-    select = (
-        sa.select(*columns)
-        .select_from(Assignment)
-        .join(EvaluationRound, EvaluationRound.id == Assignment.round_id)
-        .join(CommitteeMember, sa.and_(CommitteeMember.round_id == Assignment.round_id,
-                                       CommitteeMember.user_id == Assignment.user_id))
-        .join(Proposal, Proposal.id == Assignment.proposal_id)
-        .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .where(Assignment.user_id == user.id, EvaluationRound.status != SETUP,
-               CommitteeMember.conflicts_declared_at.is_not(None),
-               sa.or_(EvaluationRound.status != CALIBRATION, Assignment.source == REFERENCE))
-    )
-    conflicted = _conflicted_assignment_ids(user)
-    if conflicted:
-        select = select.where(Assignment.id.not_in(conflicted))
-    return select
-
-
-def _conflicted_assignment_ids(user) -> list[int]:
-    """Declared conflicts remove assignments; this catches the other kinds (an
-    assignment made by hand, a profile changed since) in a fixed number of queries."""
-    cache = g.get("jury_conflicted")
-    if cache is not None:
-        return cache
-    pairs = db.session.execute(
-        sa.select(Assignment.id, Assignment.proposal_id).where(Assignment.user_id == user.id)
-    ).all()
-    found = conflicts.conflict_pairs([user.id], [p for _a, p in pairs]) if pairs else {}
-    cache = [a for a, p in pairs if (user.id, p) in found]
-    g.jury_conflicted = cache
-    return cache
-
-
-def _dashboard_order():
-    """Open rounds first, then by challenge, round, reference proposals first, title."""
-    return (
-        sa.case((EvaluationRound.status == CLOSED, 1), else_=0),
-        Challenge.title, Challenge.id, EvaluationRound.number,
-        sa.case((Assignment.source == REFERENCE, 0), else_=1),
-        Proposal.title, Assignment.id,
-    )
-
-
-def _next_to_review(user, current_id: int) -> int | None:
-    """The juror's next assignment not yet submitted, in dashboard order, after
-    ``current_id`` (wrapping round), in rounds that take reviews."""
-    rows = db.session.execute(
-        _listed(user, Assignment.id, Review.status)
-        .join(Challenge, Challenge.id == EvaluationRound.challenge_id)
-        .where(EvaluationRound.status.in_(OPEN_STATUSES))
-        .order_by(*_dashboard_order())
-    ).all()
-    ids = [a for a, _s in rows]
-    start = ids.index(current_id) + 1 if current_id in ids else 0
-    for assignment_id, status in rows[start:] + rows[:start]:
-        if assignment_id != current_id and status != SUBMITTED:
-            return assignment_id
-    return None
-
-
 # -- dashboard -----------------------------------------------------------------------
-
-@dataclass
-class RoundSteps:
-    """One committee seat of the juror and what it asks of them now."""
-
-    member_id: int
-    round_id: int
-    round_number: int
-    round_name: str
-    status: str
-    challenge_id: int
-    challenge_title: str
-    declared: bool
-    assigned: int = 0
-    left: int = 0
-
-    @property
-    def may_state_interest(self) -> bool:
-        return self.declared and self.status == SETUP
-
-
-@dataclass
-class Listing:
-    rows: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def _seats(user) -> list[RoundSteps]:
-    rows = db.session.execute(
-        sa.select(CommitteeMember.id, EvaluationRound.id, EvaluationRound.number,
-                  EvaluationRound.name, EvaluationRound.status, Challenge.id, Challenge.title,
-                  CommitteeMember.conflicts_declared_at)
-        .join(EvaluationRound, EvaluationRound.id == CommitteeMember.round_id)
-        .join(Challenge, Challenge.id == EvaluationRound.challenge_id)
-        .where(CommitteeMember.user_id == user.id)
-        .order_by(sa.case((EvaluationRound.status == CLOSED, 1), else_=0), Challenge.title,
-                  Challenge.id, EvaluationRound.number)
-    ).all()
-    seats = [RoundSteps(member_id=m, round_id=r, round_number=n, round_name=name, status=s,
-                        challenge_id=c, challenge_title=t, declared=d is not None)
-             for m, r, n, name, s, c, t, d in rows]
-    counts = db.session.execute(
-        _listed(user, Assignment.round_id, sa.func.count(Assignment.id),
-                sa.func.count(Review.id).filter(Review.status == SUBMITTED))
-        .group_by(Assignment.round_id)
-    ).all()
-    by_round = {round_id: (assigned, submitted) for round_id, assigned, submitted in counts}
-    for seat in seats:
-        assigned, submitted = by_round.get(seat.round_id, (0, 0))
-        seat.assigned, seat.left = assigned, assigned - submitted
-    return seats
-
 
 def _filters(form: DashboardFilterForm, seats: list[RoundSteps]) -> dict:
     challenges = {seat.challenge_id: seat.challenge_title for seat in seats}
@@ -222,39 +99,6 @@ def _filters(form: DashboardFilterForm, seats: list[RoundSteps]) -> dict:
             if form[name].data is not None:
                 filters[name] = form[name].data
     return filters
-
-
-def _listing(user, filters: dict, page: int) -> Listing:
-    startup_name = sa.case((EvaluationRound.blind, sa.null()), else_=Startup.name)
-    select = (
-        _listed(user, Assignment.id.label("id"), Assignment.source.label("source"),
-                EvaluationRound.id.label("round_id"), EvaluationRound.number.label("number"),
-                EvaluationRound.status.label("round_status"),
-                Challenge.title.label("challenge_title"), Proposal.title.label("title"),
-                startup_name.label("startup_name"), Review.status.label("review_status"),
-                Review.total.label("total"), Review.updated_at.label("updated_at"))
-        .join(Challenge, Challenge.id == EvaluationRound.challenge_id)
-        .join(Startup, Startup.id == Proposal.startup_id)
-    )
-    if "challenge" in filters:
-        select = select.where(Challenge.id == filters["challenge"])
-    state = filters.get("state")
-    if state == TODO:
-        select = select.where(Review.id.is_(None))
-    elif state == STATE_DRAFT:
-        select = select.where(Review.id.is_not(None), Review.status != SUBMITTED)
-    elif state == STATE_SUBMITTED:
-        select = select.where(Review.status == SUBMITTED)
-    if "score_min" in filters:
-        select = select.where(Review.total >= filters["score_min"])
-    if "score_max" in filters:
-        select = select.where(Review.total <= filters["score_max"])
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(select.subquery()))
-    page = min(page, max(1, -(-total // PER_PAGE)))
-    rows = db.session.execute(
-        select.order_by(*_dashboard_order()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    ).all()
-    return Listing(rows, total, page, PER_PAGE)
 
 
 @bp.get("/")
@@ -561,3 +405,4 @@ def comment(assignment_id):
             return redirect(url_for("jury.review", assignment_id=assignment.id,
                                     _anchor="discussion"))
     return _render_review(assignment, comment_form=form, status=422)
+

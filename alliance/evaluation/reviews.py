@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from alliance.auth import policy
+from alliance.challenges.models import IN_EVALUATION
 from alliance.core.audit import record
 from alliance.core.errors import DomainError, IllegalTransition
 from alliance.evaluation.conflicts import conflict_pairs
@@ -268,6 +269,8 @@ def _check_can_review(assignment: Assignment, user) -> None:
         _refuse()
     if round_.status == CLOSED:
         _refuse(_("The round is closed: reviews can no longer change."))
+    if round_.challenge.status != IN_EVALUATION:
+        _refuse(_("The decisions are taken: reviews can no longer change."))
     if not round_.is_open_for_reviews:
         _refuse(_("The reviews have not started yet."))
     if round_.status == CALIBRATION and assignment.source != REFERENCE:

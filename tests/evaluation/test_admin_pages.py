@@ -467,6 +467,7 @@ def test_decision_record_page_and_json_digest(client, login_as, admin):
 def test_publish_decisions_button(client, login_as, admin, mail_outbox):
     round_, proposals, _jurors = _evaluated({"Alpha": [4]})
     f.DecisionFactory(proposal=proposals["Alpha"], outcome=em.WINNER)
+    round_.status = em.CLOSED
     login_as(admin)
     response = client.post(f"/admin/evaluation/challenges/{round_.challenge_id}/publish")
     assert response.status_code == 302

@@ -12,7 +12,7 @@ from alliance.auth.models import JURY, User
 from alliance.challenges.models import IN_EVALUATION
 from alliance.core.audit import AuditEvent
 from alliance.core.errors import DomainError, IllegalTransition
-from alliance.evaluation import committees
+from alliance.evaluation import calibration, committees, progress
 from alliance.evaluation import models as em
 from alliance.extensions import db
 from tests import factories as f
@@ -207,8 +207,8 @@ def test_choose_references_assigns_every_member_not_conflicted(admin, now):
                              for _ in range(3))
     f.ConflictDeclarationFactory(user=members[2].user, startup=first.startup)
 
-    committees.choose_reference_proposals(round_=round_, proposal_ids=[first.id, second.id],
-                                          user=admin, now=now)
+    calibration.choose_reference_proposals(round_=round_, proposal_ids=[first.id, second.id],
+                                           user=admin, now=now)
 
     pairs = set(tuple(row) for row in db.session.execute(
         sa.select(em.Assignment.user_id, em.Assignment.proposal_id)
@@ -216,28 +216,28 @@ def test_choose_references_assigns_every_member_not_conflicted(admin, now):
     ).all())
     assert pairs == {(m.user_id, second.id) for m in members} | {
         (members[0].user_id, first.id), (members[1].user_id, first.id)}
-    assert committees.reference_proposal_ids(round_) == [first.id, second.id]
+    assert calibration.reference_proposal_ids(round_) == [first.id, second.id]
 
     # A new choice replaces the old one.
-    committees.choose_reference_proposals(round_=round_, proposal_ids=[second.id], user=admin,
-                                          now=now)
-    assert committees.reference_proposal_ids(round_) == [second.id]
+    calibration.choose_reference_proposals(round_=round_, proposal_ids=[second.id], user=admin,
+                                           now=now)
+    assert calibration.reference_proposal_ids(round_) == [second.id]
 
 
 def test_choose_references_refused_outside_round_or_too_many(admin, now):
     round_, _members = _round_with_members(1, calibration=True)
     stranger = f.ProposalFactory(submitted=True)
     with pytest.raises(DomainError, match="one of the round's proposals"):
-        committees.choose_reference_proposals(round_=round_, proposal_ids=[stranger.id],
-                                              user=admin, now=now)
+        calibration.choose_reference_proposals(round_=round_, proposal_ids=[stranger.id],
+                                               user=admin, now=now)
     own = [f.ProposalFactory(submitted=True, challenge=round_.challenge).id for _ in range(3)]
     with pytest.raises(DomainError, match="one or two"):
-        committees.choose_reference_proposals(round_=round_, proposal_ids=own, user=admin,
-                                              now=now)
+        calibration.choose_reference_proposals(round_=round_, proposal_ids=own, user=admin,
+                                               now=now)
     round_.calibration = False
     with pytest.raises(DomainError, match="Turn calibration on"):
-        committees.choose_reference_proposals(round_=round_, proposal_ids=own[:1], user=admin,
-                                              now=now)
+        calibration.choose_reference_proposals(round_=round_, proposal_ids=own[:1], user=admin,
+                                               now=now)
 
 
 def test_calibration_spread_numbers(admin, now):
@@ -252,7 +252,7 @@ def test_calibration_spread_numbers(admin, now):
                                user=f.JuryUserFactory(name="Dario"))
     f.ReviewFactory(assignment=late)  # a draft does not count yet
 
-    (spread,) = committees.calibration_spread(round_)
+    (spread,) = calibration.calibration_spread(round_)
 
     assert spread.title == "Reference"
     assert spread.totals == [("Anna", Decimal("25")), ("Bruno", Decimal("75")),
@@ -297,13 +297,13 @@ def test_calibration_flow_setup_calibration_reviewing(admin, now, mail_outbox):
     f.AssignmentFactory(round=round_, user=members[0].user)
 
     with pytest.raises(IllegalTransition, match="Choose the reference"):
-        committees.start_calibration(round_=round_, user=admin, now=now)
+        calibration.start_calibration(round_=round_, user=admin, now=now)
     with pytest.raises(IllegalTransition, match="Calibration is on"):
         committees.start_reviews(round_=round_, user=admin, now=now)
-    committees.choose_reference_proposals(round_=round_, proposal_ids=[reference.id],
-                                          user=admin, now=now)
+    calibration.choose_reference_proposals(round_=round_, proposal_ids=[reference.id],
+                                           user=admin, now=now)
     newcomer = f.CommitteeMemberFactory(round=round_)  # joins after the choice
-    committees.start_calibration(round_=round_, user=admin, now=now)
+    calibration.start_calibration(round_=round_, user=admin, now=now)
     db.session.commit()
 
     assert round_.status == em.CALIBRATION
@@ -412,7 +412,7 @@ def _pending_setup():
 
 def test_send_reminders_mails_jurors_with_pending_reviews(now, mail_outbox):
     _round, anna = _pending_setup()
-    assert committees.send_reminders(now=now) == 1
+    assert progress.send_reminders(now=now) == 1
     db.session.commit()
     assert [m.to for m in mail_outbox] == [[anna.email]]
     assert mail_outbox[0].subject == "2 reviews wait for you"
@@ -438,8 +438,8 @@ def test_reviews_remind_command(app, runner, mail_outbox, monkeypatch):
 def test_progress_per_juror_and_per_proposal():
     round_, anna = _pending_setup()
     by_juror = {p.name: (p.assigned, p.submitted, p.drafts, p.not_started)
-                for p in committees.juror_progress(round_)}
+                for p in progress.juror_progress(round_)}
     assert by_juror == {"Anna": (3, 1, 1, 1), "Bruno": (1, 1, 0, 0)}
     by_proposal = [(p.assigned, p.submitted, p.pending)
-                   for p in committees.proposal_progress(round_)]
+                   for p in progress.proposal_progress(round_)]
     assert sorted(by_proposal) == [(1, 0, 1), (1, 0, 1), (1, 1, 0), (1, 1, 0)]

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from alliance.auth import policy
+from alliance.core.audit import AuditEvent
 from alliance.core.models import utcnow
 from alliance.evaluation import conflicts
 from alliance.evaluation import models as em
@@ -134,6 +135,14 @@ def test_employee_of_a_partner_the_proposal_is_hidden_from(proposal):
     f.PartnerMembershipFactory(user=allowed, partner=other)
     assert _reasons(excluded, proposal) == {conflicts.HIDDEN_FROM}
     assert _reasons(allowed, proposal) == set()
+
+
+def test_juror_whose_profile_names_a_partner_the_proposal_is_hidden_from(proposal):
+    hidden = f.PartnerFactory(name="Acme Energia")
+    proposal.hidden_from = [hidden]
+    db.session.flush()
+    outsider = f.JurorProfileFactory(organisation="ACME ENERGIA S.p.A.").user  # no membership
+    assert _reasons(outsider, proposal) == {conflicts.HIDDEN_FROM}
 
 
 def test_several_reasons_are_all_given(proposal):
@@ -275,3 +284,68 @@ def test_conflicted_juror_is_not_shown_the_proposal_in_lists(assigned):
     assert db.session.scalars(
         sa.select(em.Assignment.id).where(em.Assignment.user_id == juror.id)).all() == []
 
+
+
+# -- conflicts that appear after assignment ---------------------------------------------
+
+def _assigned():
+    assignment = f.AssignmentFactory()
+    f.ReviewFactory(assignment=assignment, submitted=True)
+    db.session.commit()
+    return assignment
+
+
+def _still_assigned(assignment_id) -> bool:
+    db.session.expire_all()
+    return db.session.get(em.Assignment, assignment_id) is not None
+
+
+def test_new_customer_of_the_startup_removes_its_jurors_assignment(app):
+    assignment = _assigned()
+    juror, proposal = assignment.user, assignment.proposal
+    f.JurorProfileFactory(user=juror, organisation="Trasporti Lombardi S.p.A.")
+    other = f.AssignmentFactory(round=assignment.round)  # another juror, no conflict
+    db.session.commit()
+    db.session.add(StartupRelation(startup=proposal.startup, kind="customer",
+                                   company_name="Trasporti Lombardi"))
+    db.session.commit()
+    assert not _still_assigned(assignment.id)
+    assert _still_assigned(other.id)
+    assert not policy.can_view_proposal(juror, proposal)
+    event = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "evaluation.assignment_removed")).one()
+    assert event.data["reason"] == "conflict" and event.data["juror_id"] == juror.id
+
+
+def test_proposal_kept_from_the_jurors_company_removes_the_assignment(app):
+    assignment = _assigned()
+    company = f.PartnerFactory()
+    f.PartnerMembershipFactory(user=assignment.user, partner=company)
+    db.session.commit()
+    assert _still_assigned(assignment.id)
+    assignment.proposal.hidden_from = [company]
+    db.session.commit()
+    assert not _still_assigned(assignment.id)
+
+
+def test_juror_joining_a_competitor_loses_the_assignment(app):
+    assignment = _assigned()
+    rival = f.PartnerFactory()
+    f.StartupRelationFactory(startup=assignment.proposal.startup, kind="competitor",
+                             company_name=rival.name, partner_id=rival.id)
+    db.session.commit()
+    assert _still_assigned(assignment.id)  # not yet: the juror works elsewhere
+    f.PartnerMembershipFactory(user=assignment.user, partner=rival)
+    db.session.commit()
+    assert not _still_assigned(assignment.id)
+
+
+def test_closed_round_keeps_its_history_when_a_conflict_appears(app):
+    assignment = _assigned()
+    assignment.round.status = em.CLOSED
+    db.session.commit()
+    f.StartupRelationFactory(startup=assignment.proposal.startup, kind="investor",
+                             company_name="Fondo Alfa", partner_id=None)
+    f.JurorProfileFactory(user=assignment.user, organisation="Fondo Alfa")
+    db.session.commit()
+    assert _still_assigned(assignment.id)

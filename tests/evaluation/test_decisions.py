@@ -23,6 +23,7 @@ from alliance.evaluation.decisions import (
     verify_record,
 )
 from alliance.evaluation.ranking import challenge_ranking
+from alliance.evaluation.reviews import reopen_review
 from alliance.extensions import db
 from tests import factories as f
 from tests.evaluation.scoring_data import (
@@ -243,8 +244,35 @@ def test_publish_refused_while_proposals_undecided(admin, now):
     assert challenge.status == IN_EVALUATION
 
 
+def test_publish_refused_while_a_round_is_open(admin, now):
+    challenge, round_, proposals = _reviewed()
+    decide(challenge=challenge, proposal_ids=[p.id for p in proposals],
+           outcome=em.NOT_SELECTED, feedback="", user=admin, now=now)
+    with pytest.raises(DomainError, match="Close the evaluation rounds"):
+        publish_decisions(challenge=challenge, user=admin, now=now)
+    assert challenge.status == IN_EVALUATION
+
+
+def test_published_decisions_freeze_a_record_and_the_reviews(admin, now):
+    challenge, round_, proposals = _reviewed()
+    decide(challenge=challenge, proposal_ids=[p.id for p in proposals],
+           outcome=em.NOT_SELECTED, feedback="", user=admin, now=now)
+    round_.status = em.CLOSED
+    publish_decisions(challenge=challenge, user=admin, now=now)
+    records = db.session.scalars(sa.select(em.DecisionRecord).where(
+        em.DecisionRecord.challenge_id == challenge.id).order_by(em.DecisionRecord.id)).all()
+    decisions_ = db.session.scalars(sa.select(em.Decision)).all()
+    assert {d.record_id for d in decisions_} == {records[-1].id}  # the published record
+    # Even reopened by mistake, the round takes no more reviews once decided.
+    round_.status = em.REVIEWING
+    assignment = db.session.scalars(sa.select(em.Assignment).filter_by(round_id=round_.id)).first()
+    with pytest.raises(DomainError, match="decisions are taken"):
+        reopen_review(assignment=assignment, user=assignment.user, now=now)
+
+
 def test_publish_decides_challenge_and_mails_outcome(admin, now, mail_outbox):
-    challenge, _, (p1, p2) = _reviewed()
+    challenge, round_, (p1, p2) = _reviewed()
+    round_.status = em.CLOSED
     founder = f.StartupUserFactory(startup=p1.startup, email="anna@tramsense.it")
     colleague = f.StartupUserFactory(startup=p1.startup, founder=False, locale="it")
     other = f.StartupUserFactory(startup=p2.startup, email="bob@other.it")
@@ -285,6 +313,7 @@ def _decided_with_comments(admin, now, share=True):
            for_startup="Draft text never shared.")
     decide(challenge=challenge, proposal_ids=[proposal.id], outcome=em.SHORTLISTED,
            feedback="Well argued.", user=admin, now=now)
+    round_.status = em.CLOSED
     publish_decisions(challenge=challenge, user=admin, now=now)
     return proposal, member
 
@@ -322,7 +351,8 @@ def test_result_page_hidden_from_other_startup_and_before_publication(
 
 
 def test_notify_sends_once_and_publish_needs_evaluation(admin, now, mail_outbox):
-    challenge, _, proposals = _reviewed()
+    challenge, round_, proposals = _reviewed()
+    round_.status = em.CLOSED
     for proposal in proposals:
         f.StartupUserFactory(startup=proposal.startup)
     decide(challenge=challenge, proposal_ids=[p.id for p in proposals],
