@@ -44,3 +44,11 @@ def site_context():
     """A request context on ``SITE_URL``, so that commands run by cron (outside any
     request) build full links in their e-mails with ``url_for(..., _external=True)``."""
     return current_app.test_request_context(base_url=current_app.config["SITE_URL"])
+
+
+def in_language_of(user):
+    """``with in_language_of(user):`` renders a message (subject and body) in the
+    recipient's language: the one they chose, or the site's default."""
+    from flask_babel import force_locale
+
+    return force_locale(getattr(user, "locale", None) or current_app.config["BABEL_DEFAULT_LOCALE"])

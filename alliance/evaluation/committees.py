@@ -32,7 +32,7 @@ from alliance.challenges.models import CLOSED as CHALLENGE_CLOSED
 from alliance.challenges.models import IN_EVALUATION, PUBLISHED, Challenge
 from alliance.core.audit import record
 from alliance.core.errors import DomainError, IllegalTransition
-from alliance.core.mail import queue_mail
+from alliance.core.mail import in_language_of, queue_mail
 from alliance.evaluation.models import (
     CALIBRATION,
     CLOSED,
@@ -253,15 +253,17 @@ def invite_juror(*, round_: EvaluationRound, email: str, name: str = "", user,
     db.session.flush()
     record(actor=user, action="evaluation.juror_invited", obj=round_, now=now,
            user_id=juror.id, email=juror.email, new_account=new_account)
-    queue_mail(
-        to=juror.email,
-        subject=_("You are invited to evaluate “%(title)s”", title=round_.challenge.title),
-        template="jury_invitation",
-        juror=juror, round=round_, challenge=round_.challenge, inviter=user,
-        new_account=new_account, link=_invitation_link(juror, new_account=new_account, now=now),
-        hours=int(current_app.config["RESET_TOKEN_MAX_AGE"]) // 3600,
-        reset_link=url_for("auth.reset_request", _external=True),
-    )
+    with in_language_of(juror):
+        queue_mail(
+            to=juror.email,
+            subject=_("You are invited to evaluate “%(title)s”", title=round_.challenge.title),
+            template="jury_invitation",
+            juror=juror, round=round_, challenge=round_.challenge, inviter=user,
+            new_account=new_account,
+            link=_invitation_link(juror, new_account=new_account, now=now),
+            hours=int(current_app.config["RESET_TOKEN_MAX_AGE"]) // 3600,
+            reset_link=url_for("auth.reset_request", _external=True),
+        )
     return member
 
 

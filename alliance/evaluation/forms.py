@@ -122,6 +122,8 @@ def make_review_form(criteria: Iterable, review=None, *, formdata=None) -> Revie
             _l("Comment on %(name)s", name=criterion.name),
             validators=[Length(max=MAX_CRITERION_COMMENT_LENGTH)],
             render_kw={"rows": 3},
+            description=_l("Shown to the start-up with its result, without your name, where the "
+                           "challenge shares reviews."),
         )
     form_class = type("GeneratedReviewForm", (ReviewForm,), {**fields, "criteria": criteria})
     if formdata is not None:

@@ -224,7 +224,10 @@ def interest(round_id):
         flash(_("Declare your conflicts of interest first: then you will see the proposals."),
               "info")
         return redirect(url_for("jury.conflicts_page", round_id=round_.id))
-    policy.require(policy.can_state_interest(current_user, round_))
+    if not policy.can_state_interest(current_user, round_):
+        flash(_("The assignment is done: interest can no longer be stated in this round."),
+              "info")
+        return redirect(url_for("jury.dashboard"))
     conflicted = [pid for (_u, pid) in conflicts.conflict_pairs(
         [current_user.id], db.session.scalars(round_proposal_ids(round_)).all())]
     columns = [Proposal.id, Proposal.title, Proposal.abstract]

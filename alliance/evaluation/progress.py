@@ -15,7 +15,7 @@ from flask_babel import ngettext
 
 from alliance.auth.models import User
 from alliance.core.audit import record
-from alliance.core.mail import queue_mail
+from alliance.core.mail import in_language_of, queue_mail
 from alliance.evaluation.models import (
     CALIBRATION,
     REFERENCE,
@@ -64,11 +64,13 @@ def notify_assignments(*, round_: EvaluationRound, user, now: datetime) -> int:
     ).all()
     link = _jury_dashboard_link()
     for juror, count in counts:
-        queue_mail(to=juror.email,
-                   subject=_("Proposals to review: %(title)s", title=round_.challenge.title),
-                   template="jury_assignments", juror=juror, round=round_,
-                   challenge=round_.challenge, count=count, link=link,
-                   calibration=round_.status == CALIBRATION)
+        with in_language_of(juror):
+            queue_mail(to=juror.email,
+                       subject=_("Proposals to review: %(title)s",
+                                 title=round_.challenge.title),
+                       template="jury_assignments", juror=juror, round=round_,
+                       challenge=round_.challenge, count=count, link=link,
+                       calibration=round_.status == CALIBRATION)
     record(actor=user, action="evaluation.assignments_notified", obj=round_, now=now,
            jurors=len(counts))
     return len(counts)
@@ -112,11 +114,12 @@ def send_reminders(*, now: datetime) -> int:
     work = pending_reviews()
     link = _jury_dashboard_link()
     for item in work:
-        queue_mail(to=item.juror.email,
-                   subject=ngettext("%(num)d review waits for you",
-                                    "%(num)d reviews wait for you", item.left),
-                   template="jury_reminder", juror=item.juror, rounds=item.rounds,
-                   left=item.left, link=link)
+        with in_language_of(item.juror):
+            queue_mail(to=item.juror.email,
+                       subject=ngettext("%(num)d review waits for you",
+                                        "%(num)d reviews wait for you", item.left),
+                       template="jury_reminder", juror=item.juror, rounds=item.rounds,
+                       left=item.left, link=link)
     record(actor=None, action="evaluation.reminders_sent", obj=None, now=now,
            jurors=[item.juror.id for item in work])
     return len(work)

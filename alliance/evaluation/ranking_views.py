@@ -296,3 +296,12 @@ def record_json(challenge_id, record_id):
         f'attachment; filename="decision-record-{challenge.slug}-{frozen.id}.json"')
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.get("/challenges/<int:challenge_id>/record/<int:record_id>.<any(csv, xlsx):kind>")
+def record_export(challenge_id, record_id, kind):
+    """The ranking exactly as it was decided: rebuilt from the record, not the data."""
+    challenge = _challenge(challenge_id)
+    frozen = _record(challenge, record_id)
+    ranking = rk.build(decisions.inputs_from_record(frozen.content))
+    return _export(ranking, f"decision-record-{challenge.slug}-{frozen.id}", kind)

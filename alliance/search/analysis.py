@@ -11,6 +11,10 @@ spelling identical by construction.
 ``raw``: words -> lower case -> accents folded, no stopwords, no stemming: used
 for prefixes (``sens*``) and for "did you mean" (its vocabulary is made of real
 words).
+
+A document's title and body go into one text field per language, joined by
+:data:`FIELD_BREAK`, which leaves a gap of one position so that no phrase spans
+the two.
 """
 from __future__ import annotations
 
@@ -33,6 +37,9 @@ from whoosh.support.charset import accent_map
 WORD = r"\w+"
 _WORD_RE = re.compile(WORD, re.UNICODE)
 WORD_RE = _WORD_RE
+
+# Between the parts of one field's text (title, body): a gap in the positions.
+FIELD_BREAK = "\x1e"
 
 IT_STOPWORDS = frozenset(stopwords_for_language("it"))
 EN_STOPWORDS = frozenset(stopwords_for_language("en"))
@@ -109,28 +116,56 @@ class WordAnalyzer(Composable):
                 append(term)
         return found
 
+    def positions(self, value: str) -> dict[str, list[int]]:
+        """{term: its positions in ``value``}: stopwords take no position, a
+        :data:`FIELD_BREAK` leaves a gap of one."""
+        cache = self._cache
+        found: dict[str, list[int]] = {}
+        pos = 0
+        for k, part in enumerate(value.split(FIELD_BREAK)):
+            if k:
+                pos += 1
+            for word in _WORD_RE.findall(part):
+                term = cache.get(word, _MISSING)
+                if term is _MISSING:
+                    term = self.term(word)
+                if term is None:
+                    continue
+                at = found.get(term)
+                if at is None:
+                    found[term] = [pos]
+                else:
+                    at.append(pos)
+                pos += 1
+        return found
+
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
                  **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         term_of = self.term
         pos = start_pos
-        for match in _WORD_RE.finditer(value):
-            text = term_of(match.group())
-            if text is None:
-                continue
-            token.text = text
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = match.group()
-            if positions:
-                token.pos = pos
-                pos += 1
-            if chars:
-                token.startchar = start_char + match.start()
-                token.endchar = start_char + match.end()
-            yield token
+        offset = start_char
+        for k, part in enumerate(value.split(FIELD_BREAK)):
+            if k:
+                pos += 1  # as positions() does
+            for match in _WORD_RE.finditer(part):
+                text = term_of(match.group())
+                if text is None:
+                    continue
+                token.text = text
+                token.boost = 1.0
+                token.stopped = False
+                if keeporiginal:
+                    token.original = match.group()
+                if positions:
+                    token.pos = pos
+                    pos += 1
+                if chars:
+                    token.startchar = offset + match.start()
+                    token.endchar = offset + match.end()
+                yield token
+            offset += len(part) + 1
 
 
 def italian_analyzer():

@@ -9,37 +9,49 @@ Writers never wait long: ``write(..., timeout=)`` raises :class:`IndexBusy`
 when another process holds the lock (the sync outbox keeps the documents for
 the lock holder to drain).
 
+What is indexed (schema version :data:`SCHEMA_VERSION`; an index built with
+another version counts as unreadable and is rebuilt at start-up): per language,
+the terms of the title and body (``text_it``, ``text_en``: which documents hold
+a term, cheap to read), the same terms with their positions (``pos_it``,
+``pos_en``: read only to check phrases) and the title's terms alone
+(``title_it``, ``title_en``: for ranking); the unstemmed words (``raw``:
+prefixes, "did you mean"); the filter and facet fields. Positions are stored as
+packed 32-bit integers, so that a phrase is checked for all its candidate
+documents at once with numpy.
+
 Scope is applied inside the search (the matching set is intersected with the
 scope's before anything is counted, scored or shown), so the total, the facet
 counts, the snippets and the suggestions only ever see documents in scope.
-Matching sets are computed with Python set operations over posting blocks;
-facets are counted with bit sets (one per facet value and index segment,
-cached until the segment goes away) ANDed with the matching set's.
+Matching sets are numpy boolean arrays over the searcher's document numbers,
+combined with array operations; facets are counted with bit sets (one per facet
+value and index segment, cached until the segment goes away).
 """
 from __future__ import annotations
 
-import bisect
-import heapq
+import itertools
 import logging
 import math
 import os
+import pickle
 import re
 import shutil
 import threading
 import time
+from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+import numpy as np
 from markupsafe import Markup, escape
 from whoosh import collectors, columns, fields, formats, index, multiproc
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3TermInfo
 from whoosh.index import LockError
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.system import pack_uint
+from whoosh.system import pack_ushort
 from whoosh.util.filelock import try_for
-from whoosh.util.numeric import byte_to_length, from_sortable
+from whoosh.util.numeric import from_sortable, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from alliance.search import analysis, glossary
@@ -59,11 +71,13 @@ from alliance.search.documents import SearchDocument
 
 log = logging.getLogger(__name__)
 
+SCHEMA_VERSION = 2  # change it with the schema or the analysis: older indexes are rebuilt
 TITLE_BOOST = 2.0
 SNIPPET_CHARS = 200
 EXCERPT_CHARS = 3000  # how much of the body is stored for snippets and similar items
 NO_DEADLINE = 2**62  # sorts after every real deadline
 PROCS_FROM = 2000  # rebuilds of at least this many documents use two processes
+REBUILD_BLOCK = 1024  # postings per block in a rebuilt index (Whoosh writes 128)
 
 Translated = getattr(sq, "Translated", None)
 
@@ -101,44 +115,135 @@ class _Date(fields.DATETIME):
         fields.NUMERIC.__init__(self, int, 64, shift_step=0)
 
 
-class _Positions(formats.Positions):
-    """Whoosh's Positions, read from our analyzers' term lists directly (no token
-    objects): the same postings, a third of the time."""
+# -- the schema -------------------------------------------------------------------
+
+_POSITION = np.dtype("=u4")  # one position in a posting value (array("I"): native order)
+
+
+class _PositionArray(formats.Format):
+    """Positions as a packed array of unsigned 32-bit integers: encoded and decoded
+    in C (Whoosh's Positions pickles a list per posting), and the values of many
+    postings decode together with one ``numpy.frombuffer``. The frequency is the
+    number of positions; the weight is the field's boost (positions fields are
+    read for phrases, never scored)."""
+
+    posting_size = -1
+    textual = True
 
     def word_values(self, value, analyzer, **kwargs):
-        if not isinstance(analyzer, analysis.WordAnalyzer) or not isinstance(value, str):
-            yield from super().word_values(value, analyzer, **kwargs)
-            return
-        poses: dict[str, list[int]] = {}
-        for pos, term in enumerate(analyzer.terms(value)):
-            found = poses.get(term)
-            if found is None:
-                poses[term] = [pos]
-            else:
-                found.append(pos)
         fb = self.field_boost
-        encode = self.encode
-        for term, poslist in poses.items():
-            yield (term, len(poslist), float(len(poslist)) * fb, encode(poslist))
+        if isinstance(analyzer, analysis.WordAnalyzer) and isinstance(value, str):
+            found = analyzer.positions(value)
+        else:
+            found = {}
+            for token in formats.tokens(value, analyzer, dict(kwargs, positions=True)):
+                found.setdefault(token.text, []).append(token.pos)
+        for term, poslist in found.items():
+            yield (term, len(poslist), fb, array("I", poslist).tobytes())
+
+    def encode(self, poslist):
+        return array("I", poslist).tobytes()
+
+    def decode_positions(self, valuestring):
+        found = array("I")
+        found.frombytes(valuestring)
+        return found.tolist()
+
+    def decode_frequency(self, valuestring):
+        return len(valuestring) // 4
+
+    def decode_weight(self, valuestring):
+        return self.field_boost
+
+    def decode_position_boosts(self, valuestring):
+        return [(pos, 1) for pos in self.decode_positions(valuestring)]
+
+    def combine(self, vs):
+        found: set[int] = set()
+        for v in vs:
+            found.update(self.decode_positions(v))
+        return self.encode(sorted(found))
 
 
-class _Frequency(formats.Frequency):
-    """Whoosh's Frequency, read from our analyzers' term lists directly."""
-
-    def word_values(self, value, analyzer, **kwargs):
-        if not isinstance(analyzer, analysis.WordAnalyzer) or not isinstance(value, str):
-            return super().word_values(value, analyzer, **kwargs)
-        freqs: dict[str, int] = {}
-        get = freqs.get
-        for term in analyzer.terms(value):
-            freqs[term] = get(term, 0) + 1
-        fb = self.field_boost
-        return ((term, freq, float(freq) * fb, pack_uint(freq)) for term, freq in freqs.items())
+def _narrow(values: np.ndarray) -> np.dtype:
+    """The smallest unsigned type holding every one of ``values`` (non-negative)."""
+    top = int(values.max()) if values.size else 0
+    return np.dtype("=u1" if top < 2**8 else "=u2" if top < 2**16 else "=u4")
 
 
-def _text(analyzer, phrase: bool = True) -> fields.TEXT:
-    field = fields.TEXT(analyzer=analyzer, phrase=phrase)
-    field.format = (_Positions if phrase else _Frequency)(field_boost=field.format.field_boost)
+class _PackedPositions:
+    """The values of a block of postings of a positions field, as a rebuild writes
+    them: each posting's positions as deltas (the first one absolute), all in one
+    buffer of the narrowest integers that hold them, and the postings' counts in
+    another. A block unpickles as two byte strings and decodes with a few numpy
+    operations. For Whoosh's own readers (merges, its Phrase query) it is the
+    sequence of per-posting values that :class:`_PositionArray` encodes."""
+
+    __slots__ = ("deltas", "counts", "_starts")
+
+    def __init__(self, deltas: np.ndarray, counts: np.ndarray):
+        self.deltas, self.counts = deltas, counts
+        self._starts = None
+
+    @classmethod
+    def of(cls, positions: np.ndarray, counts: np.ndarray) -> _PackedPositions:
+        """The postings whose positions are ``positions``, ``counts[i]`` each in turn."""
+        positions = positions.astype(np.int64)
+        counts = counts.astype(np.int64)
+        deltas = np.diff(positions, prepend=0)
+        firsts = np.cumsum(counts) - counts
+        deltas[firsts] = positions[firsts]
+        return cls(deltas.astype(_narrow(deltas)), counts.astype(_narrow(counts)))
+
+    def __reduce__(self):
+        return (_load_packed, (self.deltas.dtype.str, self.deltas.tobytes(),
+                               self.counts.dtype.str, self.counts.tobytes()))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(count of positions of each posting, all the positions) as int64 arrays."""
+        counts = self.counts.astype(np.int64)
+        deltas = self.deltas.astype(np.int64)
+        running = np.cumsum(deltas)
+        firsts = np.cumsum(counts) - counts
+        base = running[firsts] - deltas[firsts]  # the sum before each posting's first
+        return counts, running - np.repeat(base, counts)
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(len(self))))
+        if self._starts is None:
+            self._starts = [0, *itertools.accumulate(self.counts.tolist())]
+        if i < 0:
+            i += len(self)
+        lo, hi = self._starts[i], self._starts[i + 1]
+        return array("I", itertools.accumulate(self.deltas[lo:hi].tolist())).tobytes()
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+
+def _load_packed(deltas_type: str, deltas: bytes, counts_type: str,
+                 counts: bytes) -> _PackedPositions:
+    """Unpickling :class:`_PackedPositions` (the name is part of the index format)."""
+    return _PackedPositions(np.frombuffer(deltas, dtype=deltas_type),
+                            np.frombuffer(counts, dtype=counts_type))
+
+
+class _SchemaVersion(fields.STORED):
+    """Never holds a value: its ``version`` says which layout built the index."""
+
+    def __init__(self, version: int = SCHEMA_VERSION):
+        super().__init__()
+        self.version = version
+
+
+def _text(analyzer, positions: bool = True, scorable: bool = True) -> fields.TEXT:
+    field = fields.TEXT(analyzer=analyzer, phrase=positions)
+    field.format = _PositionArray() if positions else formats.Existence()
+    field.scorable = scorable
     return field
 
 
@@ -150,14 +255,17 @@ def make_schema() -> fields.Schema:
     it, en, raw = analysis.italian_analyzer(), analysis.english_analyzer(), analysis.raw_analyzer()
     keyword = dict(lowercase=True, commas=False, scorable=False)
     return fields.Schema(
+        schema_version=_SchemaVersion(),
         key=fields.ID(unique=True, stored=True),
         kind=fields.ID(stored=True),
         object_id=fields.STORED(),
-        title_it=_text(it),
-        body_it=_text(it),
-        title_en=_text(en),
-        body_en=_text(en),
-        raw=_text(raw, phrase=False),  # prefixes and spelling
+        text_it=_text(it, positions=False),  # title and body: which documents hold a term
+        text_en=_text(en, positions=False),
+        pos_it=_text(it, scorable=False),  # the same, with positions: phrases
+        pos_en=_text(en, scorable=False),
+        title_it=_text(it, positions=False),  # for ranking: the title's terms
+        title_en=_text(en, positions=False),
+        raw=_text(raw, positions=False, scorable=False),  # prefixes and spelling
         public=fields.ID(),
         startup_id=fields.ID(),
         partner_ids=fields.KEYWORD(**keyword),
@@ -184,15 +292,18 @@ def document_fields(doc: SearchDocument) -> dict:
     """What Whoosh stores and indexes for one document."""
     body = analysis.plain_text(doc.body)
     title = doc.title or ""
+    text = f"{title}{analysis.FIELD_BREAK}{body}"  # one object: analysed once in rebuilds
     values = {
         "key": doc.key,
         "kind": doc.kind,
         "object_id": doc.object_id,
+        "text_it": text,
+        "text_en": text,
+        "pos_it": text,
+        "pos_en": text,
         "title_it": title,
-        "body_it": body,
         "title_en": title,
-        "body_en": body,
-        "raw": f"{title}\n{body}",
+        "raw": text,
         "public": "1" if doc.public else "0",
         "partner_ids": " ".join(str(i) for i in doc.partner_ids),
         "themes": " ".join(doc.themes),
@@ -241,10 +352,20 @@ def phase(data: dict, now: datetime) -> str:
     return "open" if now < deadline else "closed"
 
 
+
+
 # -- compiling the query tree ---------------------------------------------------
 
-_LANG_FIELDS = (("it", "title_it", TITLE_BOOST), ("it", "body_it", 1.0),
-                ("en", "title_en", TITLE_BOOST), ("en", "body_en", 1.0))
+_LANG_FIELDS = (("it", "text_it", "pos_it", "title_it"), ("en", "text_en", "pos_en", "title_en"))
+_TERMS_OF = {pos: text for _lang, text, pos, _title in _LANG_FIELDS}  # positions -> terms field
+_TITLE_OF = {f: title for _lang, text, pos, title in _LANG_FIELDS for f in (text, pos)}
+
+
+class _Words(wq.Or):
+    """A word or phrase of the query in every language: its analyses as a Term on
+    a terms field (one word) or a Phrase on a positions field, Or-ed. The unit
+    that is matched (a phrase found in one language is not checked again in the
+    other) and scored (its rarity counts once)."""
 
 
 def _or(queries):
@@ -261,22 +382,20 @@ def _and(queries):
     return queries[0] if len(queries) == 1 else wq.And(queries)
 
 
+
 def _words_query(text: str):
-    """Or over the Italian and English title and body fields; None when ``text``
-    analyses to nothing (stopwords) in both languages."""
+    """The word or phrase in Italian and in English (a :class:`_Words`); None when
+    ``text`` analyses to nothing (stopwords) in both languages."""
     alternatives = []
-    cache: dict[str, list[str]] = {}
-    for lang, field, boost in _LANG_FIELDS:
-        if lang not in cache:
-            cache[lang] = analysis.analyse(lang, text)
-        terms = cache[lang]
+    for lang, field, positions, _title in _LANG_FIELDS:
+        terms = analysis.analyse(lang, text)
         if not terms:
             continue
         if len(terms) == 1:
-            alternatives.append(wq.Term(field, terms[0], boost=boost))
+            alternatives.append(wq.Term(field, terms[0]))
         else:
-            alternatives.append(wq.Phrase(field, terms, boost=boost))
-    return _or(alternatives)
+            alternatives.append(wq.Phrase(positions, terms))
+    return _Words(alternatives) if alternatives else None
 
 
 def status_query(value: str, now: datetime):
@@ -413,6 +532,7 @@ def selected_query(name: str, value: str, now: datetime):
     return None  # not a facet: ignored
 
 
+
 def highlight_terms(node, found=None):
     """(Italian terms, English terms, prefixes) of the positive words of the tree."""
     found = found or (set(), set(), [])
@@ -438,18 +558,39 @@ def highlight_terms(node, found=None):
     return found  # Not and Filter: nothing to highlight
 
 
-def snippet(text: str, terms, length: int = SNIPPET_CHARS) -> Markup:
-    """About ``length`` characters of ``text`` around its best match, the matched
-    words in <mark>, everything escaped; the start of the text when nothing matches."""
-    it_terms, en_terms, prefixes = terms
-    marks = []
-    if it_terms or en_terms or prefixes:
-        it_term, en_term = analysis.ANALYZERS["it"].term, analysis.ANALYZERS["en"].term
-        fold = analysis.fold
-        hits = [word for word in set(analysis.WORD_RE.findall(text))
+class _Marker:
+    """Which words to mark for one query's terms (as :func:`highlight_terms` gives
+    them): each distinct word is decided once per query, for all its snippets."""
+
+    def __init__(self, terms):
+        self.it_terms, self.en_terms, self.prefixes = terms
+        self.active = bool(self.it_terms or self.en_terms or self.prefixes)
+        self._seen: set[str] = set()
+        self._marked: set[str] = set()
+
+    def marked(self, words: set[str]) -> set[str]:
+        new = words - self._seen
+        if new:
+            it_term, en_term = analysis.ANALYZERS["it"].term, analysis.ANALYZERS["en"].term
+            it_terms, en_terms, prefixes = self.it_terms, self.en_terms, self.prefixes
+            fold = analysis.fold
+            self._marked.update(
+                word for word in new
                 if (it_terms and it_term(word) in it_terms)
                 or (en_terms and en_term(word) in en_terms)
-                or (prefixes and any(fold(word).startswith(p) for p in prefixes))]
+                or (prefixes and any(fold(word).startswith(p) for p in prefixes)))
+            self._seen |= new
+        return words & self._marked
+
+
+def snippet(text: str, terms, length: int = SNIPPET_CHARS) -> Markup:
+    """About ``length`` characters of ``text`` around its best match, the matched
+    words in <mark>, everything escaped; the start of the text when nothing matches.
+    ``terms``: what :func:`highlight_terms` gives, or a :class:`_Marker` of it."""
+    marker = terms if isinstance(terms, _Marker) else _Marker(terms)
+    marks = []
+    if marker.active:
+        hits = list(marker.marked(set(analysis.WORD_RE.findall(text))))
         if hits:  # each distinct word decided once; then their places found by one regex
             hits.sort(key=len, reverse=True)
             pattern = re.compile(r"(?<!\w)(?:{})(?!\w)".format("|".join(map(re.escape, hits))))
@@ -493,50 +634,141 @@ def _cut(text: str, lo: int, length: int, marks) -> Markup:
     return Markup("".join(pieces))
 
 
-# -- the query as text (for "did you mean") -------------------------------------
 
-# -- facets ---------------------------------------------------------------------
+
+# -- document sets ----------------------------------------------------------------
+#
+# A set of documents is a numpy boolean array indexed by the searcher's document
+# numbers. Sets kept in caches or shared between queries are read-only: combine
+# them into new arrays, never change them in place.
 
 # facet name -> index field whose terms are its values
 _FACET_FIELDS = {"kind": "kind", "theme": "themes", "partner": "partners", "call": "call",
                  "challenge_status": "cstatus", "trl": "trl_kw", "proposal_status": "pstatus"}
+_RANGE_FIELDS = {"trl", "opens_at", "deadline"}  # NUMERIC with shift_step=0: one term per value
+_POSITION_FIELDS = set(_TERMS_OF)
+LEAF_CACHE_BYTES = 64 * 2**20  # per searcher: the sets of words, phrases, prefixes and ranges
 
 
-def _mask(docnums: Iterable[int], size: int) -> int:
-    bits = bytearray((size >> 3) + 1)
-    for d in docnums:
-        bits[d >> 3] |= 1 << (d & 7)
-    return int.from_bytes(bits, "little")
+def _frozen(mask: np.ndarray) -> np.ndarray:
+    mask.flags.writeable = False
+    return mask
 
 
-def _term_docs(searcher, field: str, text, live: set[int]) -> set[int]:
-    """The live documents holding a term, read a posting block at a time (an
-    array per block instead of a Python step per document)."""
-    found: set[int] = set()
-    deletions = False
-    for sub, offset in searcher.leaf_searchers():
-        reader = sub.reader()
-        if (field, text) not in reader:
-            continue
-        matcher = reader.postings(field, text)
-        if isinstance(matcher, FilterMatcher):  # the segment's deletions: removed below
-            matcher = matcher.child
-            deletions = True
-        if isinstance(matcher, W3LeafMatcher):
-            while matcher.is_active():
-                if matcher._ids is None:
-                    matcher._read_ids()
-                ids = matcher._ids
-                found.update(ids if not offset else (i + offset for i in ids))
-                matcher._next_block()
-        else:
-            found.update(d + offset for d in matcher.all_ids())
-    if deletions:
-        found &= live
+def _union(masks: list[np.ndarray], size: int) -> np.ndarray:
+    if not masks:
+        return np.zeros(size, dtype=bool)
+    found = masks[0].copy()
+    for mask in masks[1:]:
+        found |= mask
     return found
 
 
-LEAF_CACHE_DOCS = 1_000_000  # document numbers kept per searcher, all leaves together
+def _intersection(masks: list[np.ndarray]) -> np.ndarray:
+    found = masks[0].copy()
+    for mask in masks[1:]:
+        found &= mask
+    return found
+
+
+def _bits(mask: np.ndarray) -> int:
+    """A boolean array as a Python integer (bit ``d`` for document ``d``)."""
+    return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
+
+
+def _blocks(matcher):
+    """(document numbers, posting values) of each block of a posting list, from
+    its first block on; the numbers as an int64 array. ``skip(first, last)``-style
+    callers look at ``matcher._maxid`` before reading a block's data."""
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        deltas, _weights, values = matcher._data
+        yield np.cumsum(np.asarray(deltas, dtype=np.int64)), values
+        matcher._next_block()
+
+
+def _leaf_matcher(reader, field: str, text):
+    """The raw posting list of a term in one segment (deleted documents included:
+    callers intersect with the live set), or None."""
+    if (field, text) not in reader:
+        return None
+    matcher = reader.postings(field, text)
+    if isinstance(matcher, FilterMatcher):  # the segment's deletions
+        matcher = matcher.child
+    return matcher
+
+
+def _term_ids(reader, field: str, text) -> np.ndarray | None:
+    """The document numbers (in the segment) holding a term."""
+    matcher = _leaf_matcher(reader, field, text)
+    if matcher is None:
+        return None
+    if isinstance(matcher, W3LeafMatcher):
+        parts = [ids for ids, _values in _blocks(matcher)]
+        return np.concatenate(parts) if parts else None
+    return np.fromiter(matcher.all_ids(), dtype=np.int64)
+
+
+def _term_mask(searcher, data: _SearcherData, field: str, text) -> np.ndarray:
+    """The live documents holding a term, a posting block at a time."""
+    found = np.zeros(data.size, dtype=bool)
+    for sub, offset in searcher.leaf_searchers():
+        ids = _term_ids(sub.reader(), field, text)
+        if ids is not None:
+            found[ids + offset] = True
+    found &= data.live
+    return found
+
+
+def _term_positions(reader, field: str, text, wanted: np.ndarray):
+    """(documents, positions) of every occurrence of a term in the ``wanted``
+    documents of one segment (a boolean array over the segment), two aligned
+    arrays. Blocks holding none of the wanted documents are not decoded."""
+    matcher = _leaf_matcher(reader, field, text)
+    empty = np.zeros(0, dtype=np.int64)
+    if matcher is None:
+        return empty, empty
+    if not isinstance(matcher, W3LeafMatcher):  # inlined postings: few
+        docs, poses = [], []
+        decode = reader.schema[field].format.decode_positions
+        while matcher.is_active():
+            d = matcher.id()
+            if wanted[d]:
+                for p in decode(matcher.value()):
+                    docs.append(d)
+                    poses.append(p)
+            matcher.next()
+        return np.asarray(docs, dtype=np.int64), np.asarray(poses, dtype=np.int64)
+    docs_parts, pos_parts = [], []
+    first = 0
+    while matcher.is_active():
+        last = matcher._maxid
+        if wanted[first:last + 1].any():
+            if matcher._data is None:
+                matcher._read_data()
+            deltas, _weights, values = matcher._data
+            ids = np.cumsum(np.asarray(deltas, dtype=np.int64))
+            keep = wanted[ids]
+            if keep.any():
+                if isinstance(values, _PackedPositions):  # written by a rebuild
+                    counts, positions = values.arrays()
+                else:  # written by Whoosh: one value per posting
+                    counts = np.fromiter(map(len, values), dtype=np.int64,
+                                         count=len(values)) >> 2
+                    positions = np.frombuffer(b"".join(values),
+                                              dtype=_POSITION).astype(np.int64)
+                docs = np.repeat(ids, counts)
+                if not keep.all():
+                    chosen = np.repeat(keep, counts)
+                    docs, positions = docs[chosen], positions[chosen]
+                docs_parts.append(docs)
+                pos_parts.append(positions)
+        first = last + 1
+        matcher._next_block()
+    if not docs_parts:
+        return empty, empty
+    return np.concatenate(docs_parts), np.concatenate(pos_parts)
 
 
 def _leaf_cache_get(searcher, q):
@@ -551,69 +783,64 @@ def _leaf_cache_get(searcher, q):
     return found
 
 
-def _leaf_cache_put(searcher, q, found: set[int]) -> None:
+def _leaf_cache_put(searcher, q, found: np.ndarray) -> None:
     """Keep the documents of a word, phrase, prefix or range for the searcher's
     life (a searcher is replaced whenever the index changes, deletions included),
-    least recently used out first past LEAF_CACHE_DOCS document numbers."""
-    if len(found) > LEAF_CACHE_DOCS // 4:
-        return
+    least recently used out first past LEAF_CACHE_BYTES."""
     cache = getattr(searcher, "_alliance_leaves", None)
     if cache is None:
         cache = searcher._alliance_leaves = {}
-        searcher._alliance_leaf_docs = 0
+        searcher._alliance_leaf_bytes = 0
     try:
         if q in cache:
             return
     except TypeError:  # an unhashable query
         return
     cache[q] = found
-    searcher._alliance_leaf_docs += len(found)
-    while searcher._alliance_leaf_docs > LEAF_CACHE_DOCS and cache:
+    searcher._alliance_leaf_bytes += found.nbytes
+    while searcher._alliance_leaf_bytes > LEAF_CACHE_BYTES and len(cache) > 1:
         oldest = next(iter(cache))
-        searcher._alliance_leaf_docs -= len(cache.pop(oldest))
-
-
-def _values_of(matcher, wanted: list[int]) -> dict[int, bytes]:
-    """{document: posting value} for the ``wanted`` documents (sorted, all in the
-    postings), a block at a time: blocks without any of them are not decoded."""
-    found: dict[int, bytes] = {}
-    if not isinstance(matcher, W3LeafMatcher):
-        for d in wanted:
-            if matcher.id() < d:
-                matcher.skip_to(d)
-            found[d] = matcher.value()
-        return found
-    k, n = 0, len(wanted)
-    while k < n and matcher.is_active():
-        if matcher._maxid >= wanted[k]:
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._values is None:
-                matcher._read_values()
-            ids, values = matcher._ids, matcher._values
-            j = 0
-            while k < n and wanted[k] <= matcher._maxid:
-                j = bisect.bisect_left(ids, wanted[k], j)
-                found[wanted[k]] = values[j]
-                k += 1
-        matcher._next_block()
-    return found
+        searcher._alliance_leaf_bytes -= cache.pop(oldest).nbytes
 
 
 def _positive_leaves(q):
-    """The scoring parts of a compiled query (words, phrases, prefixes), not the
-    negated ones nor the filters."""
-    if isinstance(q, (wq.And, wq.Or)):
+    """The scoring parts of a compiled query (words and phrases, prefixes), not
+    the negated ones nor the filters."""
+    if isinstance(q, _Words) or isinstance(q, wq.Prefix) and q.fieldname == "raw":
+        yield q
+    elif isinstance(q, (wq.And, wq.Or)):
         for child in q.subqueries:
             yield from _positive_leaves(child)
     elif isinstance(q, wq.AndNot):
         yield from _positive_leaves(q.a)
-    elif isinstance(q, (wq.Term, wq.Phrase, wq.Prefix)) and q.fieldname in _TEXT_FIELDS:
-        yield q
 
 
-_RANGE_FIELDS = {"trl", "opens_at", "deadline"}  # NUMERIC with shift_step=0: one term per value
-_TEXT_FIELDS = {"title_it", "body_it", "title_en", "body_en", "raw"}
+def _title_query(unit):
+    """The documents whose title holds the words of a word or phrase (in one of
+    its languages), or None."""
+    if not isinstance(unit, _Words):
+        return None
+    alternatives = []
+    for leaf in unit.subqueries:
+        field = _TITLE_OF[leaf.fieldname]
+        if isinstance(leaf, wq.Term):
+            alternatives.append(wq.Term(field, leaf.text))
+        else:
+            alternatives.append(_and([wq.Term(field, w) for w in dict.fromkeys(leaf.words)]))
+    return _or(alternatives)
+
+
+def _first(docs: np.ndarray, keys: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``limit`` first of ``docs`` (ascending document numbers) ordered by
+    ``keys`` then document number, without sorting them all; and their keys."""
+    if len(docs) > limit > 0:
+        kth = np.partition(keys, limit - 1)[limit - 1]
+        below = np.flatnonzero(keys < kth)
+        ties = np.flatnonzero(keys == kth)[: limit - len(below)]  # lowest numbers first
+        chosen = np.concatenate([below, ties])
+        docs, keys = docs[chosen], keys[chosen]
+    order = np.lexsort((docs, keys))[:limit]
+    return docs[order], keys[order]
 
 
 def _scored(searcher, q, allowed, limit: int) -> list[tuple[float, int]]:
@@ -635,9 +862,10 @@ def _segment_id(reader) -> str:
 
 class _SearcherData:
     """What one searcher (one set of segments) needs again and again: the live
-    documents, the bit set of every facet value, the sort columns. Segments never
-    change once written (deletions only hide documents, and matching sets never
-    hold hidden ones), so per-segment parts survive later writes."""
+    documents, the bit set of every facet value, the sort and range columns.
+    Segments never change once written (deletions only hide documents, and
+    matching sets never hold hidden ones), so per-segment parts survive later
+    writes."""
 
     def __init__(self, key, searcher, backend: WhooshBackend):
         self.key = key
@@ -649,36 +877,41 @@ class _SearcherData:
         for seg_key in list(self._segments):
             if seg_key not in alive:
                 self._segments.pop(seg_key, None)
-        self.live = set(searcher.reader().all_doc_ids())  # shared: never changed in place
+        live = np.ones(self.size, dtype=bool)
+        for reader, offset in self._leaves:
+            if reader.has_deletions():
+                deleted = np.fromiter(reader.deleted_docs_set, dtype=np.int64)
+                live[deleted + offset] = False
+        self.live = _frozen(live)
         self._masks: dict[str, dict[str, int]] | None = None
-        self._columns: dict[str, list] = {}
-        self._values: dict[str, list[tuple[int, set[int]]]] = {}
+        self._columns: dict[str, np.ndarray] = {}
+        self._ranges: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
-    def range_docs(self, searcher, q) -> set[int]:
+    def range_docs(self, searcher, q) -> np.ndarray:
         """The documents of a NumericRange/DateRange on a field indexed with one
-        term per value (shift_step=0): the union of the documents of the values
-        in range, each value's set read once per searcher (few distinct values:
-        deadlines, TRLs), instead of Whoosh's range matchers at every search."""
-        values = self._values.get(q.fieldname)
-        if values is None:
+        term per value (shift_step=0) and one value per document, compared on a
+        column of the values read once per searcher."""
+        found = self._ranges.get(q.fieldname)
+        if found is None:
             field = searcher.schema[q.fieldname]
-            values = []
+            values = np.zeros(self.size, dtype=np.int64)
+            present = np.zeros(self.size, dtype=bool)
             for btext in searcher.reader().lexicon(q.fieldname):
                 if btext[0] != 0:  # another precision (not written with shift_step=0)
                     continue
                 raw = field._struct.unpack(btext[1:])[0]
                 number = from_sortable(field.numtype, field.bits, field.signed, raw)
-                values.append((number, _term_docs(searcher, q.fieldname, btext, self.live)))
-            self._values[q.fieldname] = values
-        start, end = q.start, q.end
-        found: set[int] = set()
-        for number, docs in values:
-            if start is not None and (number < start or (q.startexcl and number == start)):
-                continue
-            if end is not None and (number > end or (q.endexcl and number == end)):
-                continue
-            found |= docs
-        return found
+                docs = _term_mask(searcher, self, q.fieldname, btext)
+                values[docs] = number
+                present |= docs
+            found = self._ranges[q.fieldname] = (values, present)
+        values, present = found
+        docs = present.copy()
+        if q.start is not None:
+            docs &= (values > q.start) if q.startexcl else (values >= q.start)
+        if q.end is not None:
+            docs &= (values < q.end) if q.endexcl else (values <= q.end)
+        return docs
 
     def _segment(self, reader) -> dict:
         return self._segments.setdefault(f"{self._target}/{_segment_id(reader)}", {})
@@ -698,8 +931,11 @@ class _SearcherData:
                         masks[field] = {}
                         if field in indexed:
                             for btext in reader.lexicon(field):
-                                ids = reader.postings(field, btext).all_ids()
-                                masks[field][btext.decode("utf-8")] = _mask(ids, size)
+                                docs = np.zeros(size, dtype=bool)
+                                ids = _term_ids(reader, field, btext)
+                                if ids is not None:
+                                    docs[ids] = True
+                                masks[field][btext.decode("utf-8")] = _bits(docs)
                     cache["masks"] = masks
                 for field, values in masks.items():
                     target = combined[field]
@@ -708,88 +944,368 @@ class _SearcherData:
             self._masks = combined
         return self._masks
 
-    def column(self, searcher, field: str) -> list:
+    def column(self, searcher, field: str) -> np.ndarray:
         """The values of a sort column, indexed by document number."""
         if field not in self._columns:
-            values: list = []
+            parts = []
             for reader, _ in self._leaves:
                 cache = self._segment(reader)
                 column = cache.get(f"column:{field}")
                 if column is None:
-                    count = reader.doc_count_all()
                     if reader.has_column(field):
-                        column = list(reader.column_reader(field))
+                        column = np.fromiter(reader.column_reader(field), dtype=np.int64,
+                                             count=reader.doc_count_all())
                     else:
-                        column = [0] * count
-                    cache[f"column:{field}"] = column
-                values.extend(column)
-            self._columns[field] = values
+                        column = np.zeros(reader.doc_count_all(), dtype=np.int64)
+                    cache[f"column:{field}"] = _frozen(column)
+                parts.append(column)
+            self._columns[field] = _frozen(np.concatenate(parts) if parts
+                                           else np.zeros(0, dtype=np.int64))
         return self._columns[field]
 
 
 # -- fast rebuilds --------------------------------------------------------------
 
-class _MemoryPool:
-    """The postings of a new segment kept in memory and sorted once (Whoosh's pool
-    pickles every posting to a temporary file and back, to bound memory; a
-    rebuild's postings fit in memory easily)."""
+class _Vocabulary(dict):
+    """word -> number of its term in one analysis (-1: a stopword), the terms
+    numbered as they come; ``terms[number]`` is the term."""
 
-    def __init__(self):
-        self.current: list = []
-        self.add = self.current.append
+    def __init__(self, analyzer: analysis.WordAnalyzer):
+        super().__init__()
+        self._term_of = analyzer.term
+        self._numbers: dict[str, int] = {}
+        self.terms: list[str] = []
 
-    @property
-    def fieldnames(self) -> set:
-        return {item[0] for item in self.current}
-
-    def iter_postings(self):
-        self.current.sort()
-        return iter(self.current)
-
-    def cleanup(self) -> None:
-        self.current = []
-        self.add = self.current.append
-
-
-class _Lengths:
-    """The field lengths of the new segment read once per field (Whoosh's reader
-    looks each one up in the column file, once per posting)."""
-
-    def __init__(self, reader):
-        self._reader = reader
-        self._fields: dict[str, list | None] = {}
-
-    def doc_field_length(self, docnum, fieldname, default=0):
-        values = self._fields.get(fieldname, False)
-        if values is False:
-            column = self._reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            if column is None:
-                values = None
-            else:
-                table = [None] + [byte_to_length(b) for b in range(1, 256)]
-                values = [table[b] for b in column]
-            self._fields[fieldname] = values
-        if values is None:
-            return default
-        return values[docnum]
+    def __missing__(self, word: str) -> int:
+        term = self._term_of(word)
+        if term is None:
+            number = -1
+        else:
+            number = self._numbers.get(term)
+            if number is None:
+                number = self._numbers[term] = len(self.terms)
+                self.terms.append(term)
+        self[word] = number
+        return number
 
 
 class _FastSegmentWriter(SegmentWriter):
-    """A SegmentWriter for rebuilds: postings sorted in memory, lengths read once."""
+    """A SegmentWriter for rebuilding into a new, empty index.
+
+    Whoosh's writer turns every posting into a tuple, pools them on disk, sorts
+    them and feeds them one by one to the block writer: about 260 postings and a
+    dozen Python calls each for one of our documents. This one appends each
+    document's words to flat arrays (term numbers, documents, positions: C-level
+    loops), groups them by term with numpy at the end, and writes each term's
+    postings in blocks of :data:`REBUILD_BLOCK`, in Whoosh 3's file format (Whoosh
+    reads the segment as its own). Field and document boosts are not supported
+    (the schema uses none).
+    """
 
     def __init__(self, ix, **kwargs):
         super().__init__(ix, **kwargs)
-        self.pool.cleanup()
-        self.pool = _MemoryPool()
+        self._vocabularies: dict = {}  # analyzer -> _Vocabulary (shared by its fields)
+        self._tokens: dict[str, tuple[array, array, array]] = {}  # text: terms, docs, positions
+        self._pairs: dict[str, tuple[array, array]] = {}  # words: terms, docs
+        self._other: dict[str, dict[bytes, list]] = {}  # bytes: [docs, weights, values]
+        self._items: dict[str, dict] = {}  # other fields: value -> what field.index gives
+        self._lengths: dict[str, array] = {}  # scorable fields: length by document number
+        self._kinds = {}
+        for name, field in self.schema.items():
+            words = isinstance(field.analyzer, analysis.WordAnalyzer)
+            if words and isinstance(field.format, _PositionArray):
+                self._kinds[name] = "text"
+            elif words and isinstance(field.format, formats.Existence):
+                self._kinds[name] = "words"
+            else:
+                self._kinds[name] = "other"
+
+    def _vocabulary(self, field) -> _Vocabulary:
+        vocabulary = self._vocabularies.get(field.analyzer)
+        if vocabulary is None:
+            vocabulary = self._vocabularies[field.analyzer] = _Vocabulary(field.analyzer)
+        return vocabulary
+
+    def add_document(self, **values):
+        self._check_state()
+        schema = self.schema
+        docnum = self.docnum
+        names = sorted(name for name in values if not name.startswith("_"))
+        self._check_fields(schema, names)
+        words: dict = {}  # the same text in several fields: split and numbered once
+        perdoc = self.perdocwriter
+        perdoc.start_doc(docnum)
+        try:
+            for name in names:
+                value = values[name]
+                if value is None:
+                    continue
+                field = schema[name]
+                length = 0
+                if field.indexed:
+                    length = self._index(name, field, value, docnum, words)
+                perdoc.add_field(name, field, value if field.stored else None, length)
+                if field.column_type:
+                    perdoc.add_column_value(name, field.column_type,
+                                            field.to_column_value(value))
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _index(self, name, field, value, docnum: int, words: dict) -> int:
+        """Add one field's postings; return its length (0 if not scorable)."""
+        kind = self._kinds[name]
+        if kind == "other":
+            return self._index_other(name, field, value, docnum)
+        if not isinstance(value, str):
+            raise TypeError(f"{name}: {value!r} is not text")
+        vocabulary = self._vocabulary(field)
+        numbers = words.get((id(vocabulary), value))
+        if numbers is None:  # the term numbers of each part, stopwords left out
+            parts = words.get(value)
+            if parts is None:
+                parts = words[value] = [analysis.WORD_RE.findall(part)
+                                        for part in value.split(analysis.FIELD_BREAK)]
+            number = vocabulary.__getitem__
+            numbers = words[(id(vocabulary), value)] = [
+                [n for n in map(number, part) if n >= 0] for part in parts]
+        if kind == "text":  # positions: stopwords take none, a part break leaves a gap
+            terms, docs, positions = self._tokens.setdefault(
+                name, (array("I"), array("I"), array("I")))
+            length = pos = 0
+            for k, found in enumerate(numbers):
+                if k:
+                    pos += 1
+                terms.extend(found)
+                positions.extend(range(pos, pos + len(found)))
+                pos += len(found)
+                length += len(found)
+            docs.extend(itertools.repeat(docnum, length))
+        else:  # Existence: each distinct term once; the length counts them
+            found = set(itertools.chain.from_iterable(numbers))
+            terms, docs = self._pairs.setdefault(name, (array("I"), array("I")))
+            terms.extend(found)
+            docs.extend(itertools.repeat(docnum, len(found)))
+            length = len(found)
+        return self._length(name, field, docnum, length)
+
+    def _index_other(self, name, field, value, docnum: int) -> int:
+        if field.unique:
+            items = list(field.index(value))
+        else:  # few distinct values (kinds, statuses, themes...): analysed once each
+            cache = self._items.setdefault(name, {})
+            try:
+                items = cache.get(value)
+            except TypeError:  # unhashable
+                cache, items = None, None
+            if items is None:
+                items = list(field.index(value))
+                if cache is not None and len(cache) < 10_000:
+                    cache[value] = items
+        terms = self._other.setdefault(name, {})
+        length = 0
+        for btext, freq, weight, vbytes in items:
+            postings = terms.get(btext)
+            if postings is None:
+                postings = terms[btext] = [array("I"), [], []]
+            postings[0].append(docnum)
+            postings[1].append(weight)
+            postings[2].append(vbytes)
+            length += freq
+        return self._length(name, field, docnum, length)
+
+    def _length(self, name, field, docnum: int, length: int) -> int:
+        if not field.scorable or not length:
+            return 0
+        lengths = self._lengths.get(name)
+        if lengths is None:
+            lengths = self._lengths[name] = array("I")
+        if len(lengths) < docnum:
+            lengths.extend(itertools.repeat(0, docnum - len(lengths)))
+        lengths.append(length)
+        return length
 
     def _flush_segment(self):
         self.perdocwriter.close()
-        pdr = self.per_document_reader() if self.codec.length_stats else None
-        lengths = _Lengths(pdr) if pdr is not None else None
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
-        self.fieldwriter.close()
-        if pdr:
-            pdr.close()
+        fieldwriter = self.fieldwriter
+        for name in sorted(set(self._tokens) | set(self._pairs) | set(self._other)):
+            field = self.schema[name]
+            fieldwriter.start_field(name, field)
+            writer = _BlockWriter(fieldwriter, field, self._lengths.get(name), self.docnum)
+            if name in self._other:
+                for btext, (docs, weights, vbytes) in sorted(self._other[name].items()):
+                    writer.other(btext, docs, weights, vbytes)
+            else:
+                self._flush_words(name, field, writer)
+            fieldwriter.finish_field()
+        fieldwriter.close()
+        self._tokens, self._pairs, self._other, self._lengths = {}, {}, {}, {}
+
+    def _flush_words(self, name, field, writer: _BlockWriter) -> None:
+        """Group a text or words field's arrays by term (in the terms' order),
+        then by document, and write each term's postings."""
+        terms = self._vocabulary(field).terms
+        by_name = sorted(range(len(terms)), key=terms.__getitem__)  # str order = UTF-8 order
+        rank = np.empty(len(terms), dtype=np.int64)
+        rank[by_name] = np.arange(len(terms))
+        if name in self._tokens:
+            numbers, docs, positions = self._tokens.pop(name)
+        else:
+            (numbers, docs), positions = self._pairs.pop(name), None
+        keys = rank[np.frombuffer(numbers, dtype=np.uint32)]
+        order = _stable_order(keys, len(terms))  # documents stay in order within a term
+        keys = keys[order]
+        docs = np.frombuffer(docs, dtype=np.uint32).astype(np.int64)[order]
+        n = len(keys)
+        if not n:
+            return
+        if positions is not None:
+            positions = np.frombuffer(positions, dtype=np.uint32)[order]
+            starts = np.flatnonzero(np.concatenate(
+                ([True], (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1]))))
+            ends = np.append(starts[1:], n)
+            counts = ends - starts
+            token_starts, token_ends = starts.tolist(), ends.tolist()
+            keys, docs = keys[starts], docs[starts]
+        firsts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        lasts = np.append(firsts[1:], len(keys))
+        small = (lasts - firsts) <= 32  # numpy costs more than it saves on short lists
+        doc_list = docs.tolist()
+        gaps = np.diff(docs, prepend=0)  # within a term; a block's first is made absolute
+        for lo, hi, short in zip(firsts.tolist(), lasts.tolist(), small.tolist(), strict=True):
+            btext = terms[by_name[int(keys[lo])]].encode("utf-8")
+            term_docs = doc_list[lo:hi] if short else (docs[lo:hi], gaps[lo:hi])
+            if positions is None:
+                writer.words(btext, term_docs)
+                continue
+
+            def values(a, b, lo=lo):
+                return _PackedPositions.of(
+                    positions[token_starts[lo + a]:token_ends[lo + b - 1]],
+                    counts[lo + a:lo + b])
+
+            writer.text(btext, term_docs, values)
+
+
+def _stable_order(keys: np.ndarray, distinct: int) -> np.ndarray:
+    """``numpy.argsort(keys, kind="stable")`` for keys in ``range(distinct)``, with
+    numpy's radix sort (16-bit keys: one pass, or two for larger ones)."""
+    if distinct <= 2**16:
+        return np.argsort(keys.astype(np.uint16), kind="stable")
+    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    return order[np.argsort((keys[order] >> 16).astype(np.uint16), kind="stable")]
+
+
+class _BlockWriter:
+    """Writes the posting lists of one field as Whoosh 3 blocks: for each term a
+    header, then blocks of (info pickle, pickle of (document number deltas,
+    weights, values)), and the term's row in the terms table."""
+
+    def __init__(self, fieldwriter, field, lengths: array | None, doc_count: int):
+        self._fw = fieldwriter
+        self._post = fieldwriter._postfile
+        self._fieldid = pack_ushort(fieldwriter._fieldid)
+        self._boost = field.format.field_boost
+        self._fixed = field.format.fixed_value_size()
+        self._lengths = None
+        if lengths is not None:
+            padded = np.zeros(doc_count, dtype=np.int64)
+            found = np.frombuffer(lengths, dtype=np.uint32)
+            padded[:len(found)] = found
+            self._lengths = padded
+            self._length_list = padded.tolist()
+
+    def text(self, btext: bytes, docs, values) -> None:
+        self._term(btext, docs, None, values)
+
+    def words(self, btext: bytes, docs) -> None:
+        self._term(btext, docs, None, lambda lo, hi: None)
+
+    def other(self, btext: bytes, docs: array, weights: list, vbytes: list) -> None:
+        fixed = self._fixed
+
+        def values(lo, hi):
+            if fixed is None or fixed < 0:
+                return tuple(vbytes[lo:hi])
+            return None if fixed == 0 else b"".join(vbytes[lo:hi])
+
+        self._term(btext, docs.tolist(), weights, values)
+
+    def _term(self, btext: bytes, ids_all, weights, values) -> None:
+        """One term's postings: document numbers and weights (None: all the
+        field's boost) as lists, or for long ones numpy arrays, the numbers as
+        (numbers, their differences)."""
+        gaps_all = None
+        if isinstance(ids_all, tuple):
+            ids_all, gaps_all = ids_all
+        post = self._post
+        start = post.tell()
+        post.write(WHOOSH3_HEADER_MAGIC)
+        info = W3TermInfo()
+        n = len(ids_all)
+        for lo in range(0, n, REBUILD_BLOCK):
+            hi = min(n, lo + REBUILD_BLOCK)
+            ids = ids_all[lo:hi]
+            if isinstance(ids, np.ndarray):
+                gaps = gaps_all[lo:hi].copy()
+                gaps[0] = ids[0]
+                deltas = array(_narrow(gaps).char)
+                deltas.frombytes(gaps.astype(_narrow(gaps)).tobytes())
+                first, last = int(ids[0]), int(ids[-1])
+            else:
+                deltas = array("I", ids)
+                for i in range(len(deltas) - 1, 0, -1):
+                    deltas[i] -= deltas[i - 1]
+                first, last = ids[0], ids[-1]
+            if weights is None:
+                total, top = float(hi - lo) * self._boost, self._boost
+                block_weights = None if self._boost == 1.0 else self._boost
+            else:
+                chunk = weights[lo:hi]
+                if isinstance(chunk, np.ndarray):
+                    total, top, low = float(chunk.sum()), float(chunk.max()), float(chunk.min())
+                else:
+                    total, top, low = float(sum(chunk)), float(max(chunk)), float(min(chunk))
+                if low == top:
+                    block_weights = None if top == 1.0 else top
+                else:
+                    block_weights = array("f", chunk.tolist() if isinstance(chunk, np.ndarray)
+                                          else chunk)
+            shortest, longest = None, 0
+            if self._lengths is not None:
+                if isinstance(ids, np.ndarray):
+                    found = self._lengths[ids]
+                    found = found[found > 0]
+                    if found.size:
+                        shortest, longest = int(found.min()), int(found.max())
+                else:
+                    every = self._length_list
+                    found = [every[d] for d in ids if every[d]]
+                    if found:
+                        shortest, longest = min(found), max(found)
+            # Not compressed: the narrow integers are nearly as small, and read faster.
+            data = pickle.dumps((deltas, block_weights, values(lo, hi)), 5)
+            head = pickle.dumps((hi - lo, last, top, 0, length_to_byte(shortest),
+                                 length_to_byte(longest)), 2)
+            size = len(head) + len(data)
+            post.write_int(-size if hi == n else size)
+            post.write(head)
+            post.write(data)
+            info._weight += total
+            info._df += hi - lo
+            if shortest is not None:
+                info._minlength = (shortest if info._minlength is None
+                                   else min(info._minlength, shortest))
+            info._maxlength = max(info._maxlength, longest)
+            info._maxweight = max(info._maxweight, top)
+            if info._minid is None:
+                info._minid = first
+            info._maxid = last
+        info.set_extent(start, post.tell() - start)
+        self._fw._tindex.add(self._fieldid + btext, info.to_bytes())
 
 
 class _FastSubWriterTask(multiproc.SubWriterTask):
@@ -857,14 +1373,21 @@ class WhooshBackend(SearchBackend):
         return target is not None and index.exists_in(target)
 
     def is_readable(self) -> bool:
+        """True when the index opens and was built with this schema version (an
+        older index counts as unreadable: the start-up check rebuilds it)."""
         try:
             ix = self._index()
             if ix is None:
                 return False
+            version = getattr(ix.schema["schema_version"], "version", None)
+            if version != SCHEMA_VERSION:
+                log.warning("search index %s has schema version %s, not %s",
+                            self.index_dir, version, SCHEMA_VERSION)
+                return False
             with ix.reader() as reader:
                 reader.doc_count_all()
             return True
-        except Exception:  # noqa: BLE001 - any failure means "rebuild it"
+        except Exception:  # noqa: BLE001 - any failure (an old schema too) means "rebuild it"
             return False
 
     def ensure(self) -> bool:
@@ -976,6 +1499,7 @@ class WhooshBackend(SearchBackend):
             self._local = threading.local()
             self._ix, self._ix_target = None, None
 
+
     # -- search ---------------------------------------------------------------
 
     def search(self, request: SearchRequest, scope: Scope) -> SearchResults:
@@ -997,10 +1521,11 @@ class WhooshBackend(SearchBackend):
         if restrictions is not None:
             matched = matched & self._docs(searcher, restrictions, memo)
         top = self._top(searcher, data, text_q, matched, memo, request.sort, page * per_page)
-        total = len(matched)
+        total = int(np.count_nonzero(matched))
         page_top = top[(page - 1) * per_page: page * per_page]
 
-        terms = highlight_terms(expanded.root) if request.with_snippets else (set(), set(), [])
+        terms = _Marker(highlight_terms(expanded.root) if request.with_snippets
+                        else (set(), set(), []))
         hits = []
         for docnum, score in page_top:
             stored = searcher.stored_fields(docnum)
@@ -1016,34 +1541,35 @@ class WhooshBackend(SearchBackend):
 
     def _top(self, searcher, data, text_q, matched, memo, sort: str, limit: int):
         """The first ``limit`` (docnum, score) of ``matched`` in the order asked."""
-        if sort == "deadline":
-            column = data.column(searcher, "deadline_sort")
-            return [(d, 0.0) for d in heapq.nsmallest(limit, matched,
-                                                       key=lambda d: (column[d], d))]
-        if sort == "newest":
-            column = data.column(searcher, "created_sort")
-            return [(d, 0.0) for d in heapq.nsmallest(limit, matched,
-                                                       key=lambda d: (-column[d], d))]
-        if text_q is None or not matched:
-            return [(d, 0.0) for d in heapq.nsmallest(limit, matched)]
-        return self._scores(searcher, text_q, matched, memo, limit)
+        docs = np.flatnonzero(matched)
+        if sort in ("deadline", "newest"):
+            if sort == "deadline":
+                keys = data.column(searcher, "deadline_sort")[docs]
+            else:
+                keys = -data.column(searcher, "created_sort")[docs]
+            best, _keys = _first(docs, keys, limit)
+            return [(int(d), 0.0) for d in best]
+        if text_q is None or not len(docs):
+            return [(int(d), 0.0) for d in docs[:limit]]
+        return self._scores(searcher, text_q, docs, memo, limit)
 
-    def _docs(self, searcher, q, memo: dict | None = None) -> set[int]:
-        """The document numbers matching ``q``, with set operations for the
-        boolean parts (much faster than stepping Whoosh's matchers in Python).
-        ``memo`` keeps the sets of the leaves within one search. The result may
-        be shared: never change it in place."""
+    def _docs(self, searcher, q, memo: dict | None = None) -> np.ndarray:
+        """The documents matching ``q`` (a boolean array by document number), with
+        array operations for the boolean parts (much faster than stepping Whoosh's
+        matchers in Python). ``memo`` keeps the sets of the leaves within one
+        search. The result may be shared: never change it in place."""
         if q is None or isinstance(q, wq.Every):
             return self._data(searcher).live
         if q is wq.NullQuery:
-            return set()
+            return np.zeros(self._data(searcher).size, dtype=bool)
         if isinstance(q, wq.And):
-            parts = sorted((self._docs(searcher, c, memo) for c in q.subqueries), key=len)
-            return parts[0].intersection(*parts[1:]) if parts else set()
-        if isinstance(q, wq.Or):
-            return set().union(*(self._docs(searcher, c, memo) for c in q.subqueries))
+            parts = [self._docs(searcher, c, memo) for c in q.subqueries]
+            return _intersection(parts) if parts else self._data(searcher).live
+        if isinstance(q, wq.Or) and not isinstance(q, _Words):
+            return _union([self._docs(searcher, c, memo) for c in q.subqueries],
+                          self._data(searcher).size)
         if isinstance(q, wq.AndNot):
-            return self._docs(searcher, q.a, memo) - self._docs(searcher, q.b, memo)
+            return self._docs(searcher, q.a, memo) & ~self._docs(searcher, q.b, memo)
         if isinstance(q, wq.Require):
             return self._docs(searcher, q.a, memo) & self._docs(searcher, q.b, memo)
         found = memo.get(q) if memo is not None else None
@@ -1052,80 +1578,106 @@ class WhooshBackend(SearchBackend):
             if found is not None and memo is not None:
                 memo[q] = found
         if found is None:
-            live = self._data(searcher).live
-            if isinstance(q, wq.Term):
-                found = _term_docs(searcher, q.fieldname, q.text, live)
-            elif (isinstance(q, wq.Phrase) and q.slop == 1 and q.fieldname in _TEXT_FIELDS
+            data = self._data(searcher)
+            if isinstance(q, _Words):
+                found = self._words_docs(searcher, q, memo)
+            elif isinstance(q, wq.Term):
+                found = _term_mask(searcher, data, q.fieldname, q.text)
+            elif (isinstance(q, wq.Phrase) and q.slop == 1 and q.fieldname in _POSITION_FIELDS
                   and q.words):
                 found = self._phrase_docs(searcher, q, memo)
             elif isinstance(q, wq.NumericRange) and q.fieldname in _RANGE_FIELDS:
-                found = self._data(searcher).range_docs(searcher, q)
+                found = data.range_docs(searcher, q)
             elif isinstance(q, wq.Prefix):
-                found = set()
+                found = np.zeros(data.size, dtype=bool)
                 for text in searcher.reader().expand_prefix(q.fieldname, q.text):
-                    found |= _term_docs(searcher, q.fieldname, text, live)
+                    found |= self._docs(searcher, wq.Term(q.fieldname, text), memo)
             else:
-                found = set(searcher.docs_for_query(q))
+                found = np.zeros(data.size, dtype=bool)
+                docnums = np.fromiter(searcher.docs_for_query(q), dtype=np.int64)
+                found[docnums] = True
+            found = _frozen(found)
             if memo is not None:
                 memo[q] = found
             _leaf_cache_put(searcher, q, found)
         return found
 
-    def _phrase_docs(self, searcher, q, memo) -> set[int]:
-        """The documents holding the phrase's words next to one another: the
-        documents holding all the words (sets), then the positions of those only."""
+    def _words_docs(self, searcher, q: _Words, memo) -> np.ndarray:
+        """The documents holding a word or phrase in one of its languages; a
+        phrase's positions are only checked where an earlier language did not
+        already find it."""
+        found = None
+        for child in q.subqueries:
+            if isinstance(child, wq.Phrase) and child.fieldname in _POSITION_FIELDS:
+                docs = self._phrase_docs(searcher, child, memo, skip=found)
+            else:
+                docs = self._docs(searcher, child, memo)
+            found = docs.copy() if found is None else found | docs
+        return found if found is not None else np.zeros(self._data(searcher).size, dtype=bool)
+
+    def _phrase_docs(self, searcher, q, memo, skip: np.ndarray | None = None) -> np.ndarray:
+        """The documents holding the phrase's words next to one another (leaving
+        out the ``skip`` ones): the documents holding all the words (from the
+        terms field), then the positions of the words in those documents only,
+        compared all at once. An occurrence of the phrase's ``i``-th word at
+        position ``p`` in document ``d`` is the key ``(d << 32) + p - i``: the
+        phrase starts where every word has the key."""
         words = list(q.words)
-        sets = sorted((self._docs(searcher, wq.Term(q.fieldname, w), memo) for w in words),
-                      key=len)
-        candidates = sets[0].intersection(*sets[1:])
-        if len(words) == 1 or not candidates:
-            return candidates
         distinct = list(dict.fromkeys(words))
-        found: set[int] = set()
+        field = _TERMS_OF[q.fieldname]
+        candidates = _intersection([self._docs(searcher, wq.Term(field, w), memo)
+                                    for w in distinct])
+        if skip is not None:
+            candidates &= ~skip
+        if len(words) == 1 or not candidates.any():
+            return candidates
+        found = np.zeros(len(candidates), dtype=bool)
+        span = len(words)
         for sub, offset in searcher.leaf_searchers():
             reader = sub.reader()
-            end = offset + reader.doc_count_all()
-            local = sorted(d - offset for d in candidates if offset <= d < end)
-            if not local:
+            wanted = candidates[offset:offset + reader.doc_count_all()]
+            if not wanted.any():
                 continue
-            decode = searcher.schema[q.fieldname].format.decode_positions
-            positions = {}
-            for word in distinct:
-                matcher = reader.postings(q.fieldname, word)
-                if isinstance(matcher, FilterMatcher):  # deletions: candidates are live
-                    matcher = matcher.child
-                positions[word] = _values_of(matcher, local)
-            rest_words = list(enumerate(words[1:], 1))
-            first = positions[words[0]]
-            for d in local:
-                rest = [(i, set(decode(positions[w][d]))) for i, w in rest_words]
-                if any(all(p + i in s for i, s in rest) for p in decode(first[d])):
-                    found.add(d + offset)
+            positions = {w: _term_positions(reader, q.fieldname, w, wanted) for w in distinct}
+            # the rarest word first: the smallest arrays to intersect
+            order = sorted(range(span), key=lambda i: len(positions[words[i]][0]))
+            keys = None
+            for i in order:
+                docs, poses = positions[words[i]]
+                these = (docs << 32) + (poses + (span - i))
+                keys = these if keys is None else np.intersect1d(keys, these,
+                                                                 assume_unique=True)
+                if not keys.size:
+                    break
+            if keys is not None and keys.size:
+                found[np.unique(keys >> 32) + offset] = True
         return found
 
-    def _scores(self, searcher, text_q, matched, memo, limit: int) -> list[tuple[int, float]]:
-        """The best ``limit`` of ``matched`` by relevance: the sum, over the query's
-        positive words that a document holds, of the word's boost (titles weigh
-        double) times its rarity (idf). Term frequency and length are left out:
-        scoring every match through Whoosh's matchers costs ten times more."""
+    def _scores(self, searcher, text_q, docs, memo, limit: int) -> list[tuple[int, float]]:
+        """The best ``limit`` of the matched ``docs`` by relevance: the sum, over
+        the query's positive words and phrases that a document holds, of their
+        rarity (idf), plus twice the rarity in titles when the title holds their
+        words. Term frequency and length are left out: scoring every match through
+        Whoosh's matchers costs ten times more."""
         total = max(1, searcher.doc_count())
-        scores: dict[int, float] = {}
-        get = scores.get
+        scores = np.zeros(len(docs), dtype=np.float64)
         for leaf in _positive_leaves(text_q):
-            docs = self._docs(searcher, leaf, memo)
-            if not docs:
+            leaf_docs = self._docs(searcher, leaf, memo)
+            count = int(np.count_nonzero(leaf_docs))
+            if not count:
                 continue
-            weight = getattr(leaf, "boost", 1.0) * math.log(1 + total / len(docs))
-            for d in (docs & matched if len(docs) > len(matched) else docs):
-                if d in matched:
-                    scores[d] = get(d, 0.0) + weight
-        if not scores:  # only negations or filters: no word to score
-            return [(d, 0.0) for d in heapq.nsmallest(limit, matched)]
-        best = heapq.nlargest(limit, scores.items(), key=lambda item: (item[1], -item[0]))
-        if len(best) < limit and len(scores) < len(matched):
-            rest = heapq.nsmallest(limit - len(best), matched - scores.keys())
-            best += [(d, 0.0) for d in rest]
-        return best
+            holds = leaf_docs[docs]
+            scores += holds * (getattr(leaf, "boost", 1.0) * math.log(1 + total / count))
+            title_q = _title_query(leaf)
+            if title_q is None:
+                continue
+            title_docs = self._docs(searcher, title_q, memo)
+            count = int(np.count_nonzero(title_docs))
+            if count:
+                weight = TITLE_BOOST * getattr(leaf, "boost", 1.0) * math.log(1 + total / count)
+                scores += (holds & title_docs[docs]) * weight
+        best, keys = _first(docs, -scores, limit)
+        return [(int(d), float(-k)) for d, k in zip(best, keys, strict=True)]
 
     def _data(self, searcher) -> _SearcherData:
         leaves = [(s.reader(), offset) for s, offset in searcher.leaf_searchers()]
@@ -1181,7 +1733,7 @@ class WhooshBackend(SearchBackend):
         if Translated is None:
             return
         plain = self._docs(searcher, compiler.compile(original.root), memo)
-        unmatched = [(hit, d) for hit, d in zip(hits, docnums, strict=True) if d not in plain]
+        unmatched = [(hit, d) for hit, d in zip(hits, docnums, strict=True) if not plain[d]]
         if not unmatched:
             return
         nodes = []
@@ -1207,14 +1759,15 @@ class WhooshBackend(SearchBackend):
             if alt_q is None:
                 continue
             by_alt = self._docs(searcher, alt_q, memo)
-            by_orig = self._docs(searcher, orig_q, memo) if orig_q is not None else set()
+            by_orig = self._docs(searcher, orig_q, memo) if orig_q is not None else None
             if describe is not None:
                 label = describe(node)
             else:
                 label = "{} → {}".format(sq.to_text(node.original),
                                          ", ".join(sq.to_text(a) for a in node.alternatives))
             for hit, d in unmatched:
-                if d in by_alt and d not in by_orig and label not in hit.via_translation:
+                if (by_alt[d] and (by_orig is None or not by_orig[d])
+                        and label not in hit.via_translation):
                     hit.via_translation.append(label)
 
     # -- facets ---------------------------------------------------------------
@@ -1222,7 +1775,7 @@ class WhooshBackend(SearchBackend):
     def _facets(self, searcher, matched, request: SearchRequest, now: datetime):
         data = self._data(searcher)
         masks = data.masks()
-        hits = _mask(matched, data.size)
+        hits = _bits(matched)
         counts: dict[str, dict[str, int]] = {}
         for name in FACETS:
             values = masks[_FACET_FIELDS[name]]
@@ -1234,7 +1787,7 @@ class WhooshBackend(SearchBackend):
             for value in ("open", "upcoming", "closed"):
                 docs = self._docs(searcher, wq.And([wq.Term("kind", "challenge"),
                                                     status_query(value, now)]))
-                statuses[value] = (_mask(docs, data.size) & hits).bit_count()
+                statuses[value] = int(np.count_nonzero(docs & matched))
         shown: dict[str, set[str]] = {}
         for name, values in counts.items():
             chosen = (request.selected or {}).get(name)
@@ -1243,12 +1796,12 @@ class WhooshBackend(SearchBackend):
         facets = {}
         for name in FACETS:
             chosen = (request.selected or {}).get(name)
-            items = [FacetValue(value=v, label=facet_labels.label(name, v, names), count=counts[name].get(v, 0),
-                                selected=(v == chosen))
+            items = [FacetValue(value=v, label=facet_labels.label(name, v, names),
+                                count=counts[name].get(v, 0), selected=(v == chosen))
                      for v in shown[name]]
             if chosen and chosen not in shown[name]:
-                items.append(FacetValue(value=chosen, label=facet_labels.label(name, chosen, names), count=0,
-                                        selected=True))
+                items.append(FacetValue(value=chosen, label=facet_labels.label(name, chosen, names),
+                                        count=0, selected=True))
             items.sort(key=lambda f: (-f.count, f.label.lower()))
             facets[name] = items
         return facets
@@ -1279,7 +1832,7 @@ class WhooshBackend(SearchBackend):
         restrictions = self._restrictions(SearchRequest(query=parsed, kinds=request.kinds), scope)
         if restrictions is not None:
             found = found & self._docs(searcher, restrictions, memo)
-        return sq.to_text(corrected) if found else None
+        return sq.to_text(corrected) if found.any() else None
 
     @staticmethod
     def _closest(reader, word: str) -> str | None:
@@ -1301,23 +1854,25 @@ class WhooshBackend(SearchBackend):
         if docnum is None:
             return []
         in_scope = self._docs(searcher, scope_query(scope))
-        if docnum not in in_scope:
+        if not in_scope[docnum]:
             return []  # not the caller's to look at
         data = searcher.stored_fields(docnum).get("data") or {}
         text = f"{data.get('title', '')}\n{data.get('title', '')}\n{data.get('excerpt', '')}"
         alternatives = []
         for lang in ("it", "en"):
-            for term, weight in searcher.key_terms_from_text(f"body_{lang}", text, numterms=12):
-                alternatives.append(wq.Term(f"body_{lang}", term, boost=weight))
+            for term, weight in searcher.key_terms_from_text(f"text_{lang}", text, numterms=12):
+                alternatives.append(wq.Term(f"text_{lang}", term, boost=weight))
                 alternatives.append(wq.Term(f"title_{lang}", term, boost=weight * TITLE_BOOST))
         if not alternatives:
             return []
-        candidates = (in_scope & self._docs(searcher, wq.Term("kind", kind))) - {docnum}
-        if not candidates:
+        candidates = in_scope & self._docs(searcher, wq.Term("kind", kind))
+        candidates[docnum] = False
+        if not candidates.any():
             return []
+        allowed = set(np.flatnonzero(candidates).tolist())
         empty = (set(), set(), [])
         return [self._hit(searcher.stored_fields(d), s, empty, scope.now)
-                for s, d in _scored(searcher, wq.Or(alternatives), candidates, limit)]
+                for s, d in _scored(searcher, wq.Or(alternatives), allowed, limit)]
 
     # -- writing --------------------------------------------------------------
 
@@ -1369,7 +1924,11 @@ class WhooshBackend(SearchBackend):
         The current index's lock is held meanwhile, so concurrent writes fail fast
         (:class:`IndexBusy`) instead of landing in an index about to be replaced.
         """
-        old_lock = self._hold_lock(timeout=60.0) if self._index() is not None else None
+        try:
+            current = self._index()
+        except Exception:  # noqa: BLE001 - unreadable (an old schema): replaced below
+            current = None
+        old_lock = self._hold_lock(timeout=60.0) if current is not None else None
         previous = self._target()
         gen = self._new_generation()
         count = 0

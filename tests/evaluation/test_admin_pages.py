@@ -464,6 +464,29 @@ def test_decision_record_page_and_json_digest(client, login_as, admin):
     assert hashlib.sha256(download.data).hexdigest() == frozen.digest
 
 
+def test_record_exports_the_ranking_as_decided_not_as_it_is_now(client, login_as, admin):
+    round_, proposals, _jurors = _evaluated({"Alpha": [4, 5], "Beta": [2, 2]})
+    login_as(admin)
+    client.post(f"/admin/evaluation/challenges/{round_.challenge_id}/decisions",
+                data={"proposal_ids": [proposals["Alpha"].id], "outcome": "winner",
+                      "confirm": "1"})
+    frozen = db.session.scalar(sa.select(em.DecisionRecord))
+    base = f"/admin/evaluation/challenges/{round_.challenge_id}/record/{frozen.id}"
+    assert f'href="{base}.csv"' in client.get(base).text
+    before = client.get(base + ".csv").data
+    # later, Beta's score is overridden: the live ranking changes, the record does not
+    client.post(f"/admin/evaluation/rounds/{round_.id}/proposals/{proposals['Beta'].id}",
+                data={"score": "99", "reason": "Recounted by hand"})
+    live = client.get(f"/admin/evaluation/rounds/{round_.id}/ranking.csv").data.decode("utf-8-sig")
+    assert "Beta" in live.splitlines()[1]  # Beta now first
+    after = client.get(base + ".csv")
+    assert after.data == before
+    rows = list(csv.reader(io.StringIO(before.decode("utf-8-sig"))))
+    assert "Alpha" in ",".join(rows[1])  # as decided: Alpha first
+    book = openpyxl.load_workbook(io.BytesIO(client.get(base + ".xlsx").data))
+    assert "Alpha" in [c.value for c in book.active[2]]
+
+
 def test_publish_decisions_button(client, login_as, admin, mail_outbox):
     round_, proposals, _jurors = _evaluated({"Alpha": [4]})
     f.DecisionFactory(proposal=proposals["Alpha"], outcome=em.WINNER)

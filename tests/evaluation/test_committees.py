@@ -164,6 +164,14 @@ def test_invite_existing_user_grants_jury_role_without_new_account(admin, now, m
     assert "/auth/reset/" not in body and "/jury/" in body
 
 
+def test_invitation_mail_in_the_jurors_language(admin, now, mail_outbox):
+    round_ = f.EvaluationRoundFactory()
+    f.UserFactory(email="giulia@unimi.it", locale="it")
+    committees.invite_juror(round_=round_, email="giulia@unimi.it", user=admin, now=now)
+    db.session.commit()
+    assert mail_outbox[0].subject == f"Invito a valutare “{round_.challenge.title}”"
+
+
 def test_invite_same_person_twice_refused(admin, now):
     round_, (member,) = _round_with_members(1)
     with pytest.raises(DomainError) as error:

@@ -414,7 +414,9 @@ def test_interest_page_hides_conflicted_proposals(client, login_as):
 def test_interest_page_is_closed_once_reviews_start(client, login_as):
     assignment = _assignment()
     login_as(assignment.user)
-    assert client.get(f"/jury/rounds/{assignment.round_id}/interest").status_code == 403
+    response = client.get(f"/jury/rounds/{assignment.round_id}/interest")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/jury/")
+    assert "interest can no longer be stated" in client.get("/jury/").text
 
 
 # -- review --------------------------------------------------------------------------

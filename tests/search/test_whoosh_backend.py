@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import time
 
+import numpy as np
 import pytest
 from whoosh.index import LockError, create_in, open_dir
 
@@ -191,3 +192,85 @@ def test_accented_and_plain_spellings_share_a_stem():
         assert analysis.analyse("it", accented) == analysis.analyse("it", plain)
     assert analysis.analyse("it", "sensori") == analysis.analyse("it", "sensore")
     assert analysis.analyse("en", "buildings") == analysis.analyse("en", "building")
+
+
+def _postings(index_dir) -> dict:
+    """Every posting of an index, by document key: what a reader sees."""
+    ix = open_dir(index_dir)
+    with ix.reader() as reader:
+        keys = {d: stored["key"] for d, stored in reader.iter_docs()}
+        found = {}
+        for field in sorted(reader.indexed_field_names()):
+            for btext in reader.lexicon(field):
+                matcher = reader.postings(field, btext)
+                postings = []
+                while matcher.is_active():
+                    postings.append((keys[matcher.id()], matcher.weight(), matcher.value()))
+                    matcher.next()
+                found[(field, btext)] = (sorted(postings), reader.doc_frequency(field, btext))
+        lengths = {(keys[d], field): reader.doc_field_length(d, field)
+                   for d in keys for field in reader.indexed_field_names()}
+        stored = {keys[d]: fields for d, fields in reader.iter_docs()}
+    return {"postings": found, "lengths": lengths, "stored": stored}
+
+
+def test_rebuild_writes_the_postings_of_ordinary_writes(tmp_path, monkeypatch):
+    from alliance.search import whoosh_backend
+    from bench import datagen
+
+    monkeypatch.setattr(whoosh_backend, "REBUILD_BLOCK", 7)  # several blocks per word
+    docs = datagen.generate(40)
+    docs[0].title, docs[0].body = "Il e la", ""  # only stopwords; no body
+    docs[1].title = "Dati dati dati: città, CITTÀ e citta"  # repeated and accented words
+    written, rebuilt = (WhooshBackend(str(tmp_path / name)) for name in ("written", "rebuilt"))
+    try:
+        written.write(docs)
+        assert rebuilt.rebuild(iter(docs), len(docs), procs=1) == len(docs)
+        assert _postings(rebuilt.index_path) == _postings(written.index_path)
+    finally:
+        written.close()
+        rebuilt.close()
+
+
+def test_phrase_does_not_span_title_and_body(whoosh, now):
+    whoosh.write([documents.BUILDERS["challenge"](f.ChallengeFactory(
+        title="Smart district", summary="Heating pipes", description="", expected_outcomes="",
+        rewards="", eligibility="", published=True))])
+
+    assert total(whoosh, '"smart district"', now) == 1
+    assert total(whoosh, '"heating pipes"', now) == 1
+    assert total(whoosh, '"district heating"', now) == 0
+
+
+def test_an_index_of_an_older_schema_is_rebuilt(index_dir, now):
+    from whoosh import fields
+
+    os.makedirs(index_dir)
+    create_in(index_dir, fields.Schema(key=fields.ID(unique=True, stored=True)))
+    backend = WhooshBackend(index_dir)
+    try:
+        assert backend.is_readable() is False
+        assert backend.ensure() is True  # the start-up check then rebuilds it
+        backend.write([doc("Kiosk")])
+        assert total(backend, "kiosk", now) == 1
+    finally:
+        backend.close()
+
+
+def test_phrases_survive_a_merge_of_rebuilt_segments(whoosh, now):
+    whoosh.rebuild(iter([doc("District heating for Milan"), doc("Heating an old district")]), 2)
+    whoosh.write([doc("A district heating pilot")])  # merges the small segments
+
+    assert total(whoosh, '"district heating"', now) == 2
+    assert total(whoosh, '"heating district"', now) == 0
+
+
+def test_packed_positions_read_as_whoosh_values():
+    from alliance.search.whoosh_backend import _PackedPositions, _PositionArray
+
+    decode = _PositionArray().decode_positions
+    for positions in ([0, 5, 9, 2, 3, 70_000], [1, 2, 3, 4, 5, 6]):
+        packed = _PackedPositions.of(np.array(positions), np.array([3, 1, 2], dtype=np.uint32))
+        assert [decode(v) for v in packed] == [positions[:3], positions[3:4], positions[4:]]
+        counts, found = packed.arrays()
+        assert counts.tolist() == [3, 1, 2] and found.tolist() == positions
