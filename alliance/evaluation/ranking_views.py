@@ -29,7 +29,13 @@ from alliance.evaluation.admin_views import (
     _status,
     bp,
 )
-from alliance.evaluation.models import Assignment, Decision, DecisionRecord, ScoreOverride
+from alliance.evaluation.models import (
+    Assignment,
+    Decision,
+    DecisionRecord,
+    DiscussionComment,
+    ScoreOverride,
+)
 from alliance.evaluation.queries import round_proposal_ids
 from alliance.extensions import db
 from alliance.proposals.models import SUBMITTED as PROPOSAL_SUBMITTED
@@ -262,10 +268,15 @@ def proposal(round_id, proposal_id):
                                        ScoreOverride.proposal_id == proposal.id)
         .options(selectinload(ScoreOverride.created_by)).order_by(ScoreOverride.id.desc())
     ).all()
+    thread = db.session.scalars(
+        sa.select(DiscussionComment).where(DiscussionComment.round_id == round_.id,
+                                           DiscussionComment.proposal_id == proposal.id)
+        .options(selectinload(DiscussionComment.author)).order_by(DiscussionComment.id)
+    ).all()
     row = rk.round_ranking(round_).row(proposal.id)
     return render_template("evaluation/proposal.html", round=round_, challenge=round_.challenge,
                            proposal=proposal, assignments=reviews, overrides=overrides, row=row,
-                           form=form, labels=decisions.OUTCOME_LABELS,
+                           thread=thread, form=form, labels=decisions.OUTCOME_LABELS,
                            active="ranking"), _status(form)
 
 

@@ -516,6 +516,18 @@ def test_proposal_page_reviews_and_override(client, login_as, admin):
     assert "overridden" in ranking and "90.00" in ranking
 
 
+def test_proposal_page_shows_the_committees_discussion(client, login_as, admin):
+    round_, proposals, jurors = _evaluated({"Alpha": [4, 2]})
+    db.session.add(em.DiscussionComment(round_id=round_.id, proposal_id=proposals["Alpha"].id,
+                                        author_id=jurors[0].id,
+                                        body="<b>Budget</b> looks thin to me."))
+    db.session.flush()
+    login_as(admin)
+    text = client.get(f"/admin/evaluation/rounds/{round_.id}/proposals/"
+                      f"{proposals['Alpha'].id}").text
+    assert "&lt;b&gt;Budget&lt;/b&gt; looks thin to me." in text and "Juror 0" in text
+
+
 def test_proposal_page_of_another_challenge_not_found(client, login_as, admin):
     round_, _proposals, _jurors = _evaluated({"Alpha": [4]})
     stranger = f.ProposalFactory(submitted=True)
