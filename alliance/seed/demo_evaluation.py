@@ -59,12 +59,16 @@ COMMENTS_IT = (
     "Buona idea, ma il budget va dettagliato voce per voce.",
     "Il team è solido; servono più dati sui risultati attesi.",
     "Soluzione interessante: chiarire l'integrazione con i sistemi esistenti.",
+    "Il pilota è ben dimensionato; indicare come si misureranno i risultati.",
+    "Tecnologia matura; il modello di business dopo il pilota va chiarito.",
 )
 COMMENTS_EN = (
     "A clear, well-structured proposal; the pilot plan is realistic.",
     "A good idea, but the budget needs a line-by-line breakdown.",
     "A strong team; we need more data on the expected results.",
     "An interesting solution: explain the integration with existing systems.",
+    "A well-sized pilot; say how the results will be measured.",
+    "Mature technology; the business model after the pilot needs work.",
 )
 FEEDBACK = {
     em.WINNER: "Congratulations: the committee ranked your proposal first. The partner will "
