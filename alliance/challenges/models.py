@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from alliance.core.models import TimestampMixin, UTCDateTime, utcnow
 from alliance.core.taxonomy import Theme
@@ -126,15 +126,10 @@ class Challenge(TimestampMixin, db.Model):
         return f"<Challenge {self.slug}>"
 
 
-class Criterion(db.Model):
-    """An evaluation criterion: scored on ``1..scale`` and weighted."""
+class CriterionFields:
+    """What a criterion is, for the challenge's (here) and for an evaluation round's
+    (``evaluation.models.EvaluationCriterion``, copied from these)."""
 
-    __tablename__ = "criterion"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    challenge_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("challenge.id", ondelete="CASCADE"), nullable=False, index=True
-    )
     position: Mapped[int] = mapped_column(default=0, nullable=False)
     name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
     description: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
@@ -144,12 +139,25 @@ class Criterion(db.Model):
     comment_required: Mapped[bool] = mapped_column(default=False, server_default=sa.false(),
                                                    nullable=False)
 
-    challenge: Mapped[Challenge] = relationship(back_populates="criteria")
+    @declared_attr.directive
+    def __table_args__(cls):
+        return (
+            sa.CheckConstraint("weight > 0", name="weight"),
+            sa.CheckConstraint("scale >= 2 AND scale <= 100", name="scale"),
+        )
 
-    __table_args__ = (
-        sa.CheckConstraint("weight > 0", name="weight"),
-        sa.CheckConstraint("scale >= 2 AND scale <= 100", name="scale"),
+
+class Criterion(CriterionFields, db.Model):
+    """An evaluation criterion of a challenge: scored on ``1..scale`` and weighted."""
+
+    __tablename__ = "criterion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("challenge.id", ondelete="CASCADE"), nullable=False, index=True
     )
+
+    challenge: Mapped[Challenge] = relationship(back_populates="criteria")
 
 
 class ChallengeTerms(db.Model):

@@ -15,7 +15,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from alliance.challenges.models import Challenge
+from alliance.challenges.models import Challenge, CriterionFields
 from alliance.core.models import TimestampMixin, UTCDateTime, utcnow
 from alliance.extensions import db
 from alliance.proposals.models import Proposal
@@ -133,7 +133,7 @@ class EvaluationRound(TimestampMixin, db.Model):
         return f"<EvaluationRound {self.challenge_id}#{self.number} {self.status}>"
 
 
-class EvaluationCriterion(db.Model):
+class EvaluationCriterion(CriterionFields, db.Model):
     """A criterion of one round: round one copies the challenge's, so the weights
     used for the decision stay with it."""
 
@@ -143,20 +143,8 @@ class EvaluationCriterion(db.Model):
     round_id: Mapped[int] = mapped_column(
         sa.ForeignKey("evaluation_round.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    position: Mapped[int] = mapped_column(default=0, nullable=False)
-    name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
-    description: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
-    weight: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), nullable=False)
-    scale: Mapped[int] = mapped_column(default=5, nullable=False)  # scored 1..scale
-    comment_required: Mapped[bool] = mapped_column(default=False, server_default=sa.false(),
-                                                   nullable=False)
 
     round: Mapped[EvaluationRound] = relationship(back_populates="criteria")
-
-    __table_args__ = (
-        sa.CheckConstraint("weight > 0", name="weight"),
-        sa.CheckConstraint("scale >= 2 AND scale <= 100", name="scale"),
-    )
 
 
 class RoundEntry(db.Model):
