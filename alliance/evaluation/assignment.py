@@ -252,7 +252,7 @@ TITLE_WEIGHT = 2
 INTEREST_WEIGHTS = {WANT: 2.0, WILLING: 0.75, NEUTRAL: 0.0, RATHER_NOT: -2.0}
 
 
-def _terms(text: str) -> list[str]:
+def terms(text: str) -> list[str]:
     """Terms of ``text`` in both analyses: proposals come in Italian and English,
     and a word read with the wrong language's stemmer still meets itself."""
     return ANALYZERS["it"].terms(text) + ANALYZERS["en"].terms(text)
@@ -261,17 +261,17 @@ def _terms(text: str) -> list[str]:
 def juror_terms(tags: Iterable[str], expertise: str) -> Counter:
     """A juror's profile as term counts: tags (with their glossary translations,
     so "mobilità" also reads "mobility") weigh more than the free text."""
-    counts: Counter = Counter(_terms(expertise))
+    counts: Counter = Counter(terms(expertise))
     for tag in tags:
         text = " ".join([tag, *glossary.translations_of(tag)])
-        for term in _terms(text):
+        for term in terms(text):
             counts[term] += TAG_WEIGHT
     return counts
 
 
 def proposal_terms(title: str, abstract: str, description: str) -> Counter:
-    counts: Counter = Counter(_terms(f"{abstract}\n{description}"))
-    for term in _terms(title):
+    counts: Counter = Counter(terms(f"{abstract}\n{description}"))
+    for term in terms(title):
         counts[term] += TITLE_WEIGHT
     return counts
 
