@@ -204,17 +204,17 @@ def words(text: str):
         yield match.start(), match.end(), match.group()
 
 
-_MARKDOWN = [
-    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links and images: their text
-    (re.compile(r"^\s{0,3}(?:#{1,6}|>|[-*+]|\d+[.)])\s+", re.MULTILINE), ""),  # block marks
-    (re.compile(r"(\*\*|__|\*|`+|~~)"), ""),  # emphasis, code
-    (re.compile(r"\s+"), " "),
-]
+_LINKS = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # links and images: their text
+_BLOCK_MARKS = re.compile(r"^\s{0,3}(?:#{1,6}|>|[-*+]|\d+[.)])\s+", re.MULTILINE)
+_EMPHASIS = re.compile(r"(\*\*|__|\*|`+|~~)")  # emphasis, code
 
 
 def plain_text(markdown: str) -> str:
     """Markdown reduced to readable plain text for snippets (not HTML: escaped later)."""
     text = markdown or ""
-    for pattern, repl in _MARKDOWN:
-        text = pattern.sub(repl, text)
-    return text.strip()
+    if "](" in text:
+        text = _LINKS.sub(r"\1", text)
+    text = _BLOCK_MARKS.sub("", text)
+    if "*" in text or "_" in text or "`" in text or "~" in text:
+        text = _EMPHASIS.sub("", text)
+    return " ".join(text.split())  # runs of white space as one space, as re's \s+

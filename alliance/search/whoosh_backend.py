@@ -16,8 +16,10 @@ a term, cheap to read), the same terms with their positions (``pos_it``,
 ``pos_en``: read only to check phrases) and the title's terms alone
 (``title_it``, ``title_en``: for ranking); the unstemmed words (``raw``:
 prefixes, "did you mean"); the filter and facet fields. Positions are stored as
-packed 32-bit integers, so that a phrase is checked for all its candidate
-documents at once with numpy.
+packed integers (a rebuild packs each block's into one array of the narrowest
+type), so that a phrase is checked for all its candidate documents at once with
+numpy. A rebuild writes the segments itself (:class:`_FastSegmentWriter`), in
+Whoosh's file format; ordinary writes go through Whoosh's writer.
 
 Scope is applied inside the search (the matching set is intersected with the
 scope's before anything is counted, scored or shown), so the total, the facet
@@ -28,6 +30,7 @@ value and index segment, cached until the segment goes away).
 """
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
 import math
@@ -44,9 +47,10 @@ from datetime import UTC, datetime
 
 import numpy as np
 from markupsafe import Markup, escape
-from whoosh import collectors, columns, fields, formats, index, multiproc
+from whoosh import columns, fields, formats, index, multiproc
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3TermInfo
+from whoosh.fields import UnknownFieldError
 from whoosh.index import LockError
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import pack_ushort
@@ -78,6 +82,10 @@ EXCERPT_CHARS = 3000  # how much of the body is stored for snippets and similar 
 NO_DEADLINE = 2**62  # sorts after every real deadline
 PROCS_FROM = 2000  # rebuilds of at least this many documents use two processes
 REBUILD_BLOCK = 1024  # postings per block in a rebuilt index (Whoosh writes 128)
+# Segments are written as separate files, not Whoosh's default compound file: Whoosh
+# copies a compound segment's parts into memory whenever a reader opens it (each new
+# searcher, so after each write), about 50 ms per 100 MB.
+COMPOUND = False
 
 Translated = getattr(sq, "Translated", None)
 
@@ -173,40 +181,31 @@ def _narrow(values: np.ndarray) -> np.dtype:
 
 class _PackedPositions:
     """The values of a block of postings of a positions field, as a rebuild writes
-    them: each posting's positions as deltas (the first one absolute), all in one
-    buffer of the narrowest integers that hold them, and the postings' counts in
-    another. A block unpickles as two byte strings and decodes with a few numpy
-    operations. For Whoosh's own readers (merges, its Phrase query) it is the
-    sequence of per-posting values that :class:`_PositionArray` encodes."""
+    them: the positions of all the postings in one buffer of the narrowest
+    integers that hold them (one byte for documents of up to 256 words), and the
+    postings' counts in another. A block unpickles as two byte strings and
+    decodes without a Python step per posting. For Whoosh's own readers (merges,
+    its Phrase query) it is the sequence of per-posting values that
+    :class:`_PositionArray` encodes."""
 
-    __slots__ = ("deltas", "counts", "_starts")
+    __slots__ = ("positions", "counts", "_starts")
 
-    def __init__(self, deltas: np.ndarray, counts: np.ndarray):
-        self.deltas, self.counts = deltas, counts
+    def __init__(self, positions: np.ndarray, counts: np.ndarray):
+        self.positions, self.counts = positions, counts
         self._starts = None
 
     @classmethod
     def of(cls, positions: np.ndarray, counts: np.ndarray) -> _PackedPositions:
         """The postings whose positions are ``positions``, ``counts[i]`` each in turn."""
-        positions = positions.astype(np.int64)
-        counts = counts.astype(np.int64)
-        deltas = np.diff(positions, prepend=0)
-        firsts = np.cumsum(counts) - counts
-        deltas[firsts] = positions[firsts]
-        return cls(deltas.astype(_narrow(deltas)), counts.astype(_narrow(counts)))
+        return cls(positions.astype(_narrow(positions)), counts.astype(_narrow(counts)))
 
     def __reduce__(self):
-        return (_load_packed, (self.deltas.dtype.str, self.deltas.tobytes(),
+        return (_load_packed, (self.positions.dtype.str, self.positions.tobytes(),
                                self.counts.dtype.str, self.counts.tobytes()))
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """(count of positions of each posting, all the positions) as int64 arrays."""
-        counts = self.counts.astype(np.int64)
-        deltas = self.deltas.astype(np.int64)
-        running = np.cumsum(deltas)
-        firsts = np.cumsum(counts) - counts
-        base = running[firsts] - deltas[firsts]  # the sum before each posting's first
-        return counts, running - np.repeat(base, counts)
+        return self.counts.astype(np.int64), self.positions.astype(np.int64)
 
     def __len__(self) -> int:
         return len(self.counts)
@@ -219,17 +218,23 @@ class _PackedPositions:
         if i < 0:
             i += len(self)
         lo, hi = self._starts[i], self._starts[i + 1]
-        return array("I", itertools.accumulate(self.deltas[lo:hi].tolist())).tobytes()
+        return array("I", self.positions[lo:hi].tolist()).tobytes()
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
 
 
-def _load_packed(deltas_type: str, deltas: bytes, counts_type: str,
+def _load_packed(positions_type: str, positions: bytes, counts_type: str,
                  counts: bytes) -> _PackedPositions:
     """Unpickling :class:`_PackedPositions` (the name is part of the index format)."""
-    return _PackedPositions(np.frombuffer(deltas, dtype=deltas_type),
+    return _PackedPositions(np.frombuffer(positions, dtype=positions_type),
                             np.frombuffer(counts, dtype=counts_type))
+
+
+# Names that indexes of schema version 1 refer to: such an index still opens, is
+# found to be of an older version, and is rebuilt (searching it meanwhile finds
+# no text, but does not fail).
+_Positions, _Frequency = formats.Positions, formats.Frequency
 
 
 class _SchemaVersion(fields.STORED):
@@ -678,8 +683,7 @@ def _bits(mask: np.ndarray) -> int:
 
 def _blocks(matcher):
     """(document numbers, posting values) of each block of a posting list, from
-    its first block on; the numbers as an int64 array. ``skip(first, last)``-style
-    callers look at ``matcher._maxid`` before reading a block's data."""
+    its first block on; the numbers as an int64 array."""
     while matcher.is_active():
         if matcher._data is None:
             matcher._read_data()
@@ -723,8 +727,9 @@ def _term_mask(searcher, data: _SearcherData, field: str, text) -> np.ndarray:
 
 def _term_positions(reader, field: str, text, wanted: np.ndarray):
     """(documents, positions) of every occurrence of a term in the ``wanted``
-    documents of one segment (a boolean array over the segment), two aligned
-    arrays. Blocks holding none of the wanted documents are not decoded."""
+    documents of one segment (a boolean array over the segment): two aligned
+    arrays, in document then position order. Blocks holding none of the wanted
+    documents are not decoded."""
     matcher = _leaf_matcher(reader, field, text)
     empty = np.zeros(0, dtype=np.int64)
     if matcher is None:
@@ -740,35 +745,45 @@ def _term_positions(reader, field: str, text, wanted: np.ndarray):
                     poses.append(p)
             matcher.next()
         return np.asarray(docs, dtype=np.int64), np.asarray(poses, dtype=np.int64)
-    docs_parts, pos_parts = [], []
+    ids_parts, counts_parts, pos_parts = [], [], []  # decoded all at once below
     first = 0
     while matcher.is_active():
         last = matcher._maxid
         if wanted[first:last + 1].any():
             if matcher._data is None:
                 matcher._read_data()
-            deltas, _weights, values = matcher._data
-            ids = np.cumsum(np.asarray(deltas, dtype=np.int64))
-            keep = wanted[ids]
-            if keep.any():
-                if isinstance(values, _PackedPositions):  # written by a rebuild
-                    counts, positions = values.arrays()
-                else:  # written by Whoosh: one value per posting
-                    counts = np.fromiter(map(len, values), dtype=np.int64,
-                                         count=len(values)) >> 2
-                    positions = np.frombuffer(b"".join(values),
-                                              dtype=_POSITION).astype(np.int64)
-                docs = np.repeat(ids, counts)
-                if not keep.all():
-                    chosen = np.repeat(keep, counts)
-                    docs, positions = docs[chosen], positions[chosen]
-                docs_parts.append(docs)
-                pos_parts.append(positions)
+            gaps, _weights, values = matcher._data
+            ids_parts.append(gaps)
+            if isinstance(values, _PackedPositions):  # written by a rebuild
+                counts_parts.append(values.counts)
+                pos_parts.append(values.positions)
+            else:  # written by Whoosh: one value per posting, 4-byte positions
+                counts_parts.append(
+                    np.fromiter(map(len, values), dtype=np.int64, count=len(values)) >> 2)
+                pos_parts.append(np.frombuffer(b"".join(values), dtype=_POSITION))
         first = last + 1
         matcher._next_block()
-    if not docs_parts:
+    if not ids_parts:
         return empty, empty
-    return np.concatenate(docs_parts), np.concatenate(pos_parts)
+    # Each block's gaps start from 0: their running sums restart at each block.
+    ids = np.concatenate([np.cumsum(np.asarray(g, dtype=np.int64)) for g in ids_parts])
+    counts = np.concatenate(counts_parts).astype(np.int64)
+    keep = wanted[ids]
+    if keep.all():
+        return np.repeat(ids, counts), np.concatenate(pos_parts).astype(np.int64)
+    positions = np.concatenate(pos_parts)[np.repeat(keep, counts)].astype(np.int64)
+    return np.repeat(ids[keep], counts[keep]), positions
+
+
+def _sorted_intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The values in both ascending arrays of distinct values, ascending."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return a
+    at = np.searchsorted(b, a)
+    at[at == len(b)] = 0
+    return a[b[at] == a]
 
 
 def _leaf_cache_get(searcher, q):
@@ -843,18 +858,6 @@ def _first(docs: np.ndarray, keys: np.ndarray, limit: int) -> tuple[np.ndarray, 
     return docs[order], keys[order]
 
 
-def _scored(searcher, q, allowed, limit: int) -> list[tuple[float, int]]:
-    """The best ``limit`` (score, docnum) of ``q`` among ``allowed`` documents, with
-    Whoosh's block-quality skipping (only blocks that can reach the top are scored)."""
-    try:
-        collector = collectors.TopCollector(limit=limit)
-        searcher.search_with_collector(q, collectors.FilterCollector(collector, allow=allowed))
-    except AssertionError:  # Whoosh's skipping trips over some nested matchers
-        collector = collectors.TopCollector(limit=limit, usequality=False)
-        searcher.search_with_collector(q, collectors.FilterCollector(collector, allow=allowed))
-    return collector.results().top_n
-
-
 def _segment_id(reader) -> str:
     segment = reader.segment() if hasattr(reader, "segment") else None
     return segment.segment_id() if segment is not None else f"empty-{id(reader)}"
@@ -894,17 +897,30 @@ class _SearcherData:
         found = self._ranges.get(q.fieldname)
         if found is None:
             field = searcher.schema[q.fieldname]
-            values = np.zeros(self.size, dtype=np.int64)
-            present = np.zeros(self.size, dtype=bool)
-            for btext in searcher.reader().lexicon(q.fieldname):
-                if btext[0] != 0:  # another precision (not written with shift_step=0)
-                    continue
-                raw = field._struct.unpack(btext[1:])[0]
-                number = from_sortable(field.numtype, field.bits, field.signed, raw)
-                docs = _term_mask(searcher, self, q.fieldname, btext)
-                values[docs] = number
-                present |= docs
-            found = self._ranges[q.fieldname] = (values, present)
+            parts = []
+            for reader, _offset in self._leaves:  # each segment's column read once
+                cache = self._segment(reader)
+                column = cache.get(f"range:{q.fieldname}")
+                if column is None:
+                    size = reader.doc_count_all()
+                    values = np.zeros(size, dtype=np.int64)
+                    present = np.zeros(size, dtype=bool)
+                    if q.fieldname in set(reader.indexed_field_names()):
+                        for btext in reader.lexicon(q.fieldname):
+                            if btext[0] != 0:  # another precision (not shift_step=0)
+                                continue
+                            raw = field._struct.unpack(btext[1:])[0]
+                            ids = _term_ids(reader, q.fieldname, btext)
+                            if ids is not None:
+                                values[ids] = from_sortable(field.numtype, field.bits,
+                                                            field.signed, raw)
+                                present[ids] = True
+                    column = cache[f"range:{q.fieldname}"] = (_frozen(values), _frozen(present))
+                parts.append(column)
+            found = self._ranges[q.fieldname] = (
+                np.concatenate([v for v, _ in parts]) if parts else np.zeros(0, dtype=np.int64),
+                np.concatenate([p for _, p in parts]) & self.live if parts
+                else np.zeros(0, dtype=bool))
         values, present = found
         docs = present.copy()
         if q.start is not None:
@@ -995,7 +1011,7 @@ class _FastSegmentWriter(SegmentWriter):
     Whoosh's writer turns every posting into a tuple, pools them on disk, sorts
     them and feeds them one by one to the block writer: about 260 postings and a
     dozen Python calls each for one of our documents. This one appends each
-    document's words to flat arrays (term numbers, documents, positions: C-level
+    document's terms to flat arrays (term numbers, documents, positions: C-level
     loops), groups them by term with numpy at the end, and writes each term's
     postings in blocks of :data:`REBUILD_BLOCK`, in Whoosh 3's file format (Whoosh
     reads the segment as its own). Field and document boosts are not supported
@@ -1004,50 +1020,67 @@ class _FastSegmentWriter(SegmentWriter):
 
     def __init__(self, ix, **kwargs):
         super().__init__(ix, **kwargs)
-        self._vocabularies: dict = {}  # analyzer -> _Vocabulary (shared by its fields)
-        self._tokens: dict[str, tuple[array, array, array]] = {}  # text: terms, docs, positions
-        self._pairs: dict[str, tuple[array, array]] = {}  # words: terms, docs
+        self._tokens: dict[str, tuple[array, array, array]] = {}  # terms, docs, positions
+        self._pairs: dict[str, tuple[array, array]] = {}  # terms, docs (no values)
         self._other: dict[str, dict[bytes, list]] = {}  # bytes: [docs, weights, values]
-        self._items: dict[str, dict] = {}  # other fields: value -> what field.index gives
+        self._items: dict[str, dict] = {}  # plain fields: value -> its term numbers
         self._lengths: dict[str, array] = {}  # scorable fields: length by document number
-        self._kinds = {}
+        self._plan: dict[str, tuple] = {}
+        self._terms: dict[str, list] = {}  # the terms of each field, by number
+        self._numbers: dict[str, dict[bytes, int]] = {}  # plain fields: term -> number
+        vocabularies: dict = {}  # analyzer -> _Vocabulary, shared by its fields
         for name, field in self.schema.items():
             words = isinstance(field.analyzer, analysis.WordAnalyzer)
-            if words and isinstance(field.format, _PositionArray):
-                self._kinds[name] = "text"
-            elif words and isinstance(field.format, formats.Existence):
-                self._kinds[name] = "words"
+            existence = isinstance(field.format, formats.Existence)
+            vocabulary = None
+            if not field.indexed:
+                kind = None
+            elif words and (existence or isinstance(field.format, _PositionArray)):
+                kind = "words" if existence else "text"
+                vocabulary = vocabularies.get(field.analyzer)
+                if vocabulary is None:
+                    vocabulary = vocabularies[field.analyzer] = _Vocabulary(field.analyzer)
+                self._terms[name] = vocabulary.terms
+            elif existence and field.format.field_boost == 1.0 and not field.unique:
+                kind = "plain"  # few distinct values (kinds, statuses, themes...)
+                self._items[name], self._numbers[name], self._terms[name] = {}, {}, []
             else:
-                self._kinds[name] = "other"
-
-    def _vocabulary(self, field) -> _Vocabulary:
-        vocabulary = self._vocabularies.get(field.analyzer)
-        if vocabulary is None:
-            vocabulary = self._vocabularies[field.analyzer] = _Vocabulary(field.analyzer)
-        return vocabulary
+                kind = "other"
+            self._plan[name] = (field, kind, field.stored, field.column_type,
+                                field.scorable, vocabulary)
 
     def add_document(self, **values):
         self._check_state()
-        schema = self.schema
         docnum = self.docnum
-        names = sorted(name for name in values if not name.startswith("_"))
-        self._check_fields(schema, names)
+        plan = self._plan
         words: dict = {}  # the same text in several fields: split and numbered once
         perdoc = self.perdocwriter
         perdoc.start_doc(docnum)
         try:
-            for name in names:
+            for name in sorted(values):
+                entry = plan.get(name)
+                if entry is None:
+                    if name.startswith("_"):
+                        continue
+                    raise UnknownFieldError(f"No field named {name!r} in {self.schema}")
                 value = values[name]
                 if value is None:
                     continue
-                field = schema[name]
+                field, kind, stored, column, scorable, vocabulary = entry
                 length = 0
-                if field.indexed:
-                    length = self._index(name, field, value, docnum, words)
-                perdoc.add_field(name, field, value if field.stored else None, length)
-                if field.column_type:
-                    perdoc.add_column_value(name, field.column_type,
-                                            field.to_column_value(value))
+                if kind == "plain":
+                    self._index_plain(name, field, value, docnum)
+                elif kind == "other":
+                    length = self._index_other(name, field, value, docnum)
+                elif kind is not None:
+                    length = self._index_words(name, kind, vocabulary, value, docnum, words)
+                if length and scorable:
+                    self._length(name, docnum, length)
+                else:
+                    length = 0
+                perdoc.add_field(name, field, value if stored else None, length)
+                if column:
+                    perdoc.add_column_value(name, column, field.to_column_value(value))
         except Exception:
             perdoc.cancel_doc()
             raise
@@ -1055,14 +1088,10 @@ class _FastSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
-    def _index(self, name, field, value, docnum: int, words: dict) -> int:
-        """Add one field's postings; return its length (0 if not scorable)."""
-        kind = self._kinds[name]
-        if kind == "other":
-            return self._index_other(name, field, value, docnum)
+    def _index_words(self, name, kind, vocabulary, value, docnum: int, words: dict) -> int:
+        """A text field's postings; its length."""
         if not isinstance(value, str):
             raise TypeError(f"{name}: {value!r} is not text")
-        vocabulary = self._vocabulary(field)
         numbers = words.get((id(vocabulary), value))
         if numbers is None:  # the term numbers of each part, stopwords left out
             parts = words.get(value)
@@ -1084,30 +1113,40 @@ class _FastSegmentWriter(SegmentWriter):
                 pos += len(found)
                 length += len(found)
             docs.extend(itertools.repeat(docnum, length))
-        else:  # Existence: each distinct term once; the length counts them
-            found = set(itertools.chain.from_iterable(numbers))
-            terms, docs = self._pairs.setdefault(name, (array("I"), array("I")))
-            terms.extend(found)
-            docs.extend(itertools.repeat(docnum, len(found)))
-            length = len(found)
-        return self._length(name, field, docnum, length)
+            return length
+        # Existence: each distinct term once; the length counts them
+        found = set(itertools.chain.from_iterable(numbers))
+        terms, docs = self._pairs.setdefault(name, (array("I"), array("I")))
+        terms.extend(found)
+        docs.extend(itertools.repeat(docnum, len(found)))
+        return len(found)
+
+    def _index_plain(self, name, field, value, docnum: int) -> None:
+        """An Existence field of few distinct values: each value analysed once."""
+        cache = self._items[name]
+        try:
+            numbers = cache.get(value)
+        except TypeError:  # unhashable: analysed each time
+            numbers, cache = None, {}
+        if numbers is None:
+            terms, known = self._terms[name], self._numbers[name]
+            found = set()
+            for btext, _freq, _weight, _vbytes in field.index(value):
+                number = known.get(btext)
+                if number is None:
+                    number = known[btext] = len(terms)
+                    terms.append(btext)
+                found.add(number)
+            numbers = cache[value] = sorted(found)
+        terms, docs = self._pairs.setdefault(name, (array("I"), array("I")))
+        terms.extend(numbers)
+        docs.extend(itertools.repeat(docnum, len(numbers)))
 
     def _index_other(self, name, field, value, docnum: int) -> int:
-        if field.unique:
-            items = list(field.index(value))
-        else:  # few distinct values (kinds, statuses, themes...): analysed once each
-            cache = self._items.setdefault(name, {})
-            try:
-                items = cache.get(value)
-            except TypeError:  # unhashable
-                cache, items = None, None
-            if items is None:
-                items = list(field.index(value))
-                if cache is not None and len(cache) < 10_000:
-                    cache[value] = items
+        """Any other field, posting by posting; its length."""
         terms = self._other.setdefault(name, {})
         length = 0
-        for btext, freq, weight, vbytes in items:
+        for btext, freq, weight, vbytes in field.index(value):
             postings = terms.get(btext)
             if postings is None:
                 postings = terms[btext] = [array("I"), [], []]
@@ -1115,18 +1154,16 @@ class _FastSegmentWriter(SegmentWriter):
             postings[1].append(weight)
             postings[2].append(vbytes)
             length += freq
-        return self._length(name, field, docnum, length)
+        return length
 
-    def _length(self, name, field, docnum: int, length: int) -> int:
-        if not field.scorable or not length:
-            return 0
+    def _length(self, name, docnum: int, length: int) -> None:
         lengths = self._lengths.get(name)
         if lengths is None:
             lengths = self._lengths[name] = array("I")
         if len(lengths) < docnum:
             lengths.extend(itertools.repeat(0, docnum - len(lengths)))
         lengths.append(length)
-        return length
+
 
     def _flush_segment(self):
         self.perdocwriter.close()
@@ -1145,9 +1182,9 @@ class _FastSegmentWriter(SegmentWriter):
         self._tokens, self._pairs, self._other, self._lengths = {}, {}, {}, {}
 
     def _flush_words(self, name, field, writer: _BlockWriter) -> None:
-        """Group a text or words field's arrays by term (in the terms' order),
-        then by document, and write each term's postings."""
-        terms = self._vocabulary(field).terms
+        """Group a field's arrays by term (in the terms' order), then by document,
+        and write each term's postings."""
+        terms = self._terms[name]
         by_name = sorted(range(len(terms)), key=terms.__getitem__)  # str order = UTF-8 order
         rank = np.empty(len(terms), dtype=np.int64)
         rank[by_name] = np.arange(len(terms))
@@ -1176,7 +1213,9 @@ class _FastSegmentWriter(SegmentWriter):
         doc_list = docs.tolist()
         gaps = np.diff(docs, prepend=0)  # within a term; a block's first is made absolute
         for lo, hi, short in zip(firsts.tolist(), lasts.tolist(), small.tolist(), strict=True):
-            btext = terms[by_name[int(keys[lo])]].encode("utf-8")
+            btext = terms[by_name[int(keys[lo])]]
+            if isinstance(btext, str):
+                btext = btext.encode("utf-8")
             term_docs = doc_list[lo:hi] if short else (docs[lo:hi], gaps[lo:hi])
             if positions is None:
                 writer.words(btext, term_docs)
@@ -1311,7 +1350,10 @@ class _BlockWriter:
 class _FastSubWriterTask(multiproc.SubWriterTask):
     def run(self):
         # A child process of its own (fork): replacing the name here changes
-        # nothing in the parent.
+        # nothing in the parent. The objects inherited from the parent are left
+        # out of garbage collection: the collector would walk them all (and copy
+        # their pages) again and again while the worker indexes.
+        gc.freeze()
         multiproc.SegmentWriter = _FastSegmentWriter
         super().run()
 
@@ -1379,7 +1421,8 @@ class WhooshBackend(SearchBackend):
             ix = self._index()
             if ix is None:
                 return False
-            version = getattr(ix.schema["schema_version"], "version", None)
+            field = ix.schema["schema_version"] if "schema_version" in ix.schema else None
+            version = getattr(field, "version", 1)  # version 1 had no such field
             if version != SCHEMA_VERSION:
                 log.warning("search index %s has schema version %s, not %s",
                             self.index_dir, version, SCHEMA_VERSION)
@@ -1438,7 +1481,8 @@ class WhooshBackend(SearchBackend):
             target = self._ix_target
             left = max(0.0, deadline - time.monotonic())
             try:
-                writer = ix.writer(timeout=left, delay=min(0.02, max(left / 5, 0.001)))
+                writer = ix.writer(timeout=left, delay=min(0.02, max(left / 5, 0.001)),
+                                   compound=COMPOUND)
             except LockError as error:
                 raise IndexBusy(f"the search index is locked by another writer "
                                 f"({self.index_dir})") from error
@@ -1638,19 +1682,25 @@ class WhooshBackend(SearchBackend):
             wanted = candidates[offset:offset + reader.doc_count_all()]
             if not wanted.any():
                 continue
-            positions = {w: _term_positions(reader, q.fieldname, w, wanted) for w in distinct}
-            # the rarest word first: the smallest arrays to intersect
-            order = sorted(range(span), key=lambda i: len(positions[words[i]][0]))
+            # The rarest word first; each next word is read in the documents where
+            # the phrase can still start only.
+            order = sorted(range(span), key=lambda i: reader.doc_frequency(q.fieldname,
+                                                                          words[i]))
             keys = None
+            read: dict[str, tuple[np.ndarray, np.ndarray]] = {}
             for i in order:
-                docs, poses = positions[words[i]]
-                these = (docs << 32) + (poses + (span - i))
-                keys = these if keys is None else np.intersect1d(keys, these,
-                                                                 assume_unique=True)
+                docs, poses = read.get(words[i]) or _term_positions(
+                    reader, q.fieldname, words[i], wanted)
+                read[words[i]] = (docs, poses)
+                these = (docs << 32) + (poses + (span - i))  # ascending
+                keys = these if keys is None else _sorted_intersection(keys, these)
                 if not keys.size:
                     break
+                if len(read) < len(distinct):
+                    wanted = np.zeros(len(wanted), dtype=bool)
+                    wanted[keys >> 32] = True
             if keys is not None and keys.size:
-                found[np.unique(keys >> 32) + offset] = True
+                found[(keys >> 32) + offset] = True
         return found
 
     def _scores(self, searcher, text_q, docs, memo, limit: int) -> list[tuple[int, float]]:
@@ -1858,21 +1908,25 @@ class WhooshBackend(SearchBackend):
             return []  # not the caller's to look at
         data = searcher.stored_fields(docnum).get("data") or {}
         text = f"{data.get('title', '')}\n{data.get('title', '')}\n{data.get('excerpt', '')}"
-        alternatives = []
-        for lang in ("it", "en"):
-            for term, weight in searcher.key_terms_from_text(f"text_{lang}", text, numterms=12):
-                alternatives.append(wq.Term(f"text_{lang}", term, boost=weight))
-                alternatives.append(wq.Term(f"title_{lang}", term, boost=weight * TITLE_BOOST))
-        if not alternatives:
-            return []
         candidates = in_scope & self._docs(searcher, wq.Term("kind", kind))
         candidates[docnum] = False
-        if not candidates.any():
+        docs = np.flatnonzero(candidates)
+        if not len(docs):
             return []
-        allowed = set(np.flatnonzero(candidates).tolist())
+        # The document's key terms in each language, weighted by how telling they
+        # are; a candidate scores the weights of those it holds (twice in its title).
+        scores = np.zeros(len(docs), dtype=np.float64)
+        memo: dict = {}
+        for lang in ("it", "en"):
+            for term, weight in searcher.key_terms_from_text(f"text_{lang}", text, numterms=12):
+                scores += self._docs(searcher, wq.Term(f"text_{lang}", term), memo)[docs] * weight
+                scores += (self._docs(searcher, wq.Term(f"title_{lang}", term), memo)[docs]
+                           * (weight * TITLE_BOOST))
+        related = scores > 0
+        best, keys = _first(docs[related], -scores[related], limit)
         empty = (set(), set(), [])
-        return [self._hit(searcher.stored_fields(d), s, empty, scope.now)
-                for s, d in _scored(searcher, wq.Or(alternatives), allowed, limit)]
+        return [self._hit(searcher.stored_fields(int(d)), float(-k), empty, scope.now)
+                for d, k in zip(best, keys, strict=True)]
 
     # -- writing --------------------------------------------------------------
 
@@ -1937,9 +1991,10 @@ class WhooshBackend(SearchBackend):
             if procs is None:
                 procs = 2 if total >= PROCS_FROM and (os.cpu_count() or 1) > 1 else 1
             if procs > 1:
-                writer = _FastMpWriter(ix, procs=procs, multisegment=True, batchsize=256)
+                writer = _FastMpWriter(ix, procs=procs, multisegment=True, batchsize=256,
+                                       compound=COMPOUND)
             else:
-                writer = _FastSegmentWriter(ix)
+                writer = _FastSegmentWriter(ix, compound=COMPOUND)
             try:
                 for doc in documents:
                     writer.add_document(**document_fields(doc))
@@ -1963,8 +2018,10 @@ class WhooshBackend(SearchBackend):
         return count
 
     def fingerprints(self) -> dict[str, str]:
-        ix = self._index()
-        if ix is None:
+        """{key: fingerprint} of the indexed documents; none for an index of an
+        older schema version (``search check`` then lists everything as missing)."""
+        if not self.is_readable():
             return {}
+        ix = self._index()
         with ix.reader() as reader:
             return {stored["key"]: stored["fingerprint"] for stored in reader.all_stored_fields()}

@@ -246,10 +246,14 @@ def test_an_index_of_an_older_schema_is_rebuilt(index_dir, now):
     from whoosh import fields
 
     os.makedirs(index_dir)
-    create_in(index_dir, fields.Schema(key=fields.ID(unique=True, stored=True)))
+    old = create_in(index_dir, fields.Schema(key=fields.ID(unique=True, stored=True),
+                                             fingerprint=fields.STORED()))
+    with old.writer() as writer:
+        writer.add_document(key="challenge:1", fingerprint="f")
     backend = WhooshBackend(index_dir)
     try:
         assert backend.is_readable() is False
+        assert backend.fingerprints() == {}  # `search check`: everything missing
         assert backend.ensure() is True  # the start-up check then rebuilds it
         backend.write([doc("Kiosk")])
         assert total(backend, "kiosk", now) == 1
@@ -274,3 +278,11 @@ def test_packed_positions_read_as_whoosh_values():
         assert [decode(v) for v in packed] == [positions[:3], positions[3:4], positions[4:]]
         counts, found = packed.arrays()
         assert counts.tolist() == [3, 1, 2] and found.tolist() == positions
+
+
+@pytest.mark.parametrize("distinct", [10, 70_000])
+def test_rebuild_groups_terms_in_a_stable_order(distinct):
+    from alliance.search.whoosh_backend import _stable_order
+
+    keys = np.random.default_rng(7).integers(0, distinct, 50_000)
+    assert (_stable_order(keys, distinct) == np.argsort(keys, kind="stable")).all()
