@@ -470,4 +470,24 @@ def search_scope(user, now: datetime | None = None):
         startup_id=startup_id_of(user),
         partner_id=partner_id_of(user),
         proposal_ids=proposal_ids,
+        excluded_proposal_ids=_conflicted_partner_proposals(user, now),
     )
+
+
+def _conflicted_partner_proposals(user, now: datetime) -> frozenset[int]:
+    """For a juror who also works for a partner: the proposals to its challenges that
+    they may not open because of a conflict (``can_view_proposal`` refuses them)."""
+    from alliance.evaluation.conflicts import conflict_pairs
+
+    partner_id = partner_id_of(user)
+    if partner_id is None or not is_jury(user):
+        return frozenset()
+    cosponsored = sa.select(challenge_cosponsor.c.challenge_id).where(
+        challenge_cosponsor.c.partner_id == partner_id)
+    candidates = db.session.scalars(
+        sa.select(Proposal.id).join(Challenge, Challenge.id == Proposal.challenge_id)
+        .where(Proposal.status == SUBMITTED, Challenge.deadline <= now,
+               sa.or_(Challenge.lead_partner_id == partner_id,
+                      Challenge.id.in_(cosponsored)))
+    ).all()
+    return frozenset(proposal for _user, proposal in conflict_pairs([user.id], candidates))

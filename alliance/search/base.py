@@ -41,10 +41,16 @@ class Scope:
     startup_id: int | None = None
     partner_id: int | None = None
     proposal_ids: frozenset[int] = frozenset()
+    # Proposals refused whatever the rules above say (a juror's conflicts).
+    excluded_proposal_ids: frozenset[int] = frozenset()
 
     def allows(self, doc: SearchDocument) -> bool:
         """The same rule in Python, for tests and for checking backends."""
-        if self.everything or doc.public:
+        if self.everything:
+            return True
+        if doc.kind == "proposal" and doc.object_id in self.excluded_proposal_ids:
+            return False
+        if doc.public:
             return True
         if doc.kind == "startup":
             return self.startup_id is not None and doc.startup_id == self.startup_id

@@ -380,7 +380,12 @@ class _Sql:
         if scope.proposal_ids:
             ids = self.bind(sorted(int(i) for i in scope.proposal_ids), "int[]")
             parts.append(f"(kind = 'proposal' AND object_id = ANY({ids}))")
-        return "(" + " OR ".join(parts) + ")"
+        allowed = "(" + " OR ".join(parts) + ")"
+        if scope.excluded_proposal_ids:
+            excluded = self.bind(sorted(int(i) for i in scope.excluded_proposal_ids), "int[]")
+            allowed = (f"({allowed} AND NOT (kind = 'proposal' "
+                       f"AND object_id = ANY({excluded})))")
+        return allowed
 
     def selected(self, name: str, value: str) -> str | None:
         value = str(value).lower()

@@ -512,6 +512,9 @@ def scope_query(scope: Scope):
                              wq.DateRange("deadline", None, _naive(scope.now))]))
     if scope.proposal_ids:
         parts.append(wq.Or([wq.Term("key", f"proposal:{i}") for i in sorted(scope.proposal_ids)]))
+    if scope.excluded_proposal_ids:
+        return wq.AndNot(wq.Or(parts), wq.Or(
+            [wq.Term("key", f"proposal:{i}") for i in sorted(scope.excluded_proposal_ids)]))
     return wq.Or(parts)
 
 

@@ -14,6 +14,8 @@ from pypdf import PdfReader, PdfWriter
 from alliance.auth import policy
 from alliance.extensions import db
 from alliance.search import documents
+from alliance.search.base import SearchRequest
+from alliance.search.query import parse
 from tests import factories as f
 from tests.search.conftest import _make_backend
 
@@ -176,3 +178,29 @@ def test_search_finds_proposal_of_open_round(app, backend, client, login_as):
     page = text_of(client.get("/search", query_string={"q": "Quokkalab"}))
     assert "Air sensors on trams" in page
     assert f"/proposals/{proposal.id}" in page
+
+
+def test_conflicted_juror_at_a_sponsor_finds_nothing_of_that_proposal(app, backend, client,
+                                                                     login_as):
+    """Sponsor staff search their challenge's proposals; one who is also a juror with a
+    conflict finds neither it, nor its snippet, nor its count in a total or a facet."""
+    challenge = f.ChallengeFactory(closed=True)
+    proposal = f.ProposalFactory(submitted=True, challenge=challenge, title="Tram sensors",
+                                 startup=f.StartupFactory(name="Quokkalab"))
+    other = f.ProposalFactory(submitted=True, challenge=challenge, title="Tram benches")
+    juror = f.PartnerUserFactory(partner=challenge.lead_partner, jury=True)
+    colleague = f.PartnerUserFactory(partner=challenge.lead_partner)
+    index(backend, challenge, proposal, other)
+    login_as(colleague)
+    assert f"/proposals/{proposal.id}" in text_of(client.get("/search", query_string={"q": "tram"}))
+
+    f.ConflictDeclarationFactory(user=juror, startup=proposal.startup)
+    db.session.commit()
+    scope = policy.search_scope(juror)
+    assert scope.excluded_proposal_ids == {proposal.id}
+    results = backend.search(SearchRequest(query=parse("tram"), kinds=("proposal",)), scope)
+    assert [hit.object_id for hit in results.hits] == [other.id]
+    assert results.total == 1
+    login_as(juror)
+    page = text_of(client.get("/search", query_string={"q": "tram"}))
+    assert f"/proposals/{proposal.id}" not in page and f"/proposals/{other.id}" in page

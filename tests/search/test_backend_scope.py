@@ -14,7 +14,7 @@ from alliance.search.query import parse
 from tests import factories as f
 
 ROLES = ["anonymous", "startup_a", "startup_b", "partner_lead", "partner_cosponsor",
-         "partner_other", "admin"]
+         "partner_other", "juror", "juror_at_lead_conflicted", "admin"]
 
 
 @pytest.fixture
@@ -70,6 +70,14 @@ def world(index_docs, now):
         "partner_other": f.PartnerUserFactory(partner=other),
         "admin": f.UserFactory(admin=True),
     }
+    # A juror assigned (open round) to one proposal; a lead partner's employee on a jury
+    # with a conflict with start-up A: A's proposals leave their scope.
+    juror = f.JuryUserFactory()
+    round_ = f.EvaluationRoundFactory(challenge=closed, reviewing=True, blind=False)
+    f.AssignmentFactory(round=round_, proposal=proposals[2], user=juror)
+    conflicted = f.PartnerUserFactory(partner=lead, jury=True)
+    f.ConflictDeclarationFactory(user=conflicted, startup=startup_a)
+    users["juror"], users["juror_at_lead_conflicted"] = juror, conflicted
     return docs, users
 
 
@@ -120,6 +128,20 @@ def test_partner_sees_submitted_proposals_only_after_the_deadline(backend, world
     assert [h.title for h in after.hits] == ["A open submitted zephyr"]
     assert [h.title for h in cosponsor_after.hits] == ["A open submitted zephyr"]
     assert other_after.total == 0
+
+
+def test_jurors_find_their_assigned_proposal_and_never_a_conflicted_one(backend, world,
+                                                                        scope_for, now):
+    docs, users = world
+    search = SearchRequest(query=parse("zephyr"), kinds=("proposal",))
+    juror = backend.search(search, scope_for(users["juror"]))
+    conflicted = backend.search(search, scope_for(users["juror_at_lead_conflicted"]))
+    lead = backend.search(search, scope_for(users["partner_lead"]))
+
+    assert [h.title for h in juror.hits] == ["A closed submitted zephyr"]
+    assert "A closed submitted zephyr" in [h.title for h in lead.hits]
+    assert "A closed submitted zephyr" not in [h.title for h in conflicted.hits]
+    assert conflicted.total == lead.total - 1
 
 
 def test_words_of_hidden_documents_leak_nowhere(backend, world, scope_for, now):
