@@ -313,6 +313,14 @@ def juror_assignments(user, proposal: Proposal) -> list:
     return assignments
 
 
+def can_open_assignment(user, assignment) -> bool:
+    """A juror's own assignment, while it gives access to its proposal (see
+    :func:`juror_assignments`: past set-up, conflicts declared, no conflict, and
+    during calibration only the reference proposals)."""
+    return assignment.user_id == getattr(user, "id", None) and any(
+        a.id == assignment.id for a in juror_assignments(user, assignment.proposal))
+
+
 def judges_proposal(user, proposal: Proposal) -> bool:
     return bool(juror_assignments(user, proposal))
 
@@ -329,18 +337,12 @@ def can_state_interest(user, round_) -> bool:
 def can_review(user, assignment) -> bool:
     """Write or reopen one's own review while the round takes reviews and the
     challenge is still in evaluation (decisions freeze the reviews); during
-    calibration only the reference proposals."""
+    calibration only the reference proposals (see :func:`can_open_assignment`)."""
     from alliance.challenges.models import IN_EVALUATION
-    from alliance.evaluation.models import CALIBRATION, REFERENCE
 
     round_ = assignment.round
-    if assignment.user_id != getattr(user, "id", None) or not round_.is_open_for_reviews:
-        return False
-    if round_.challenge.status != IN_EVALUATION:
-        return False
-    if round_.status == CALIBRATION and assignment.source != REFERENCE:
-        return False
-    return any(a.id == assignment.id for a in juror_assignments(user, assignment.proposal))
+    return (round_.is_open_for_reviews and round_.challenge.status == IN_EVALUATION
+            and can_open_assignment(user, assignment))
 
 
 def can_view_reviews(user, proposal: Proposal, round_) -> bool:

@@ -31,7 +31,6 @@ from alliance.evaluation.admin_forms import (
     SecondRoundForm,
 )
 from alliance.evaluation.models import (
-    CLOSED,
     Assignment,
     CommitteeMember,
     Decision,
@@ -130,8 +129,7 @@ def _challenge_page(challenge: Challenge, *, open_form=None, second_form=None):
     if open_form is None and 1 not in rounds:
         open_form = RoundSettingsForm(formdata=None)
     shortlisted = committees.shortlisted_ids(challenge)
-    can_second = (1 in rounds and 2 not in rounds and rounds[1].status == CLOSED
-                  and challenge.status == IN_EVALUATION and bool(shortlisted))
+    can_second = committees.second_round_refusal(challenge) is None and bool(shortlisted)
     shortlist = []
     if can_second:
         shortlist = db.session.execute(

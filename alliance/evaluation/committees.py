@@ -397,6 +397,18 @@ def _clean_criteria(criteria: Iterable) -> list[CriterionData]:
     return clean
 
 
+def second_round_refusal(challenge: Challenge) -> str | None:
+    """Why ``challenge`` cannot have a second round now, or None when it can."""
+    rounds = {r.number: r for r in challenge.evaluation_rounds}
+    if 2 in rounds:
+        return _("This challenge already has a second round.")
+    if 1 not in rounds or rounds[1].status != CLOSED:
+        return _("Close the first round before opening a second one.")
+    if challenge.status != IN_EVALUATION:
+        return _("Only a challenge in evaluation can have a second round.")
+    return None
+
+
 def create_second_round(*, challenge: Challenge, proposal_ids: Iterable[int], criteria: Iterable,
                         weight, user, now: datetime, **settings) -> EvaluationRound:
     """Open round two (for example a pitch day) on shortlisted proposals only, with
@@ -404,13 +416,9 @@ def create_second_round(*, challenge: Challenge, proposal_ids: Iterable[int], cr
     (admins). Round one must be closed. ``weight`` is round two's weight in the
     final score."""
     _allowed(user, challenge)
-    rounds = {r.number: r for r in challenge.evaluation_rounds}
-    if 2 in rounds:
-        raise IllegalTransition(_("This challenge already has a second round."))
-    if 1 not in rounds or rounds[1].status != CLOSED:
-        raise IllegalTransition(_("Close the first round before opening a second one."))
-    if challenge.status != IN_EVALUATION:
-        raise IllegalTransition(_("Only a challenge in evaluation can have a second round."))
+    refusal = second_round_refusal(challenge)
+    if refusal:
+        raise IllegalTransition(refusal)
     ids = sorted(set(int(i) for i in proposal_ids))
     if not ids:
         message = _("Choose the shortlisted proposals that go on to the second round.")

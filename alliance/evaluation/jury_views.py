@@ -47,8 +47,6 @@ from alliance.evaluation.jury_queries import (
     _seats,
 )
 from alliance.evaluation.models import (
-    CALIBRATION,
-    REFERENCE,
     SUBMITTED,
     Assignment,
     ConflictDeclaration,
@@ -273,15 +271,8 @@ def interest(round_id):
 
 def _get_assignment(assignment_id: int) -> Assignment:
     """The juror's own assignment they may open, or 404."""
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None or assignment.user_id != current_user.id:
-        abort(404)
-    round_ = assignment.round
-    may_open = any(a.id == assignment.id
-                   for a in policy.juror_assignments(current_user, assignment.proposal))
-    if round_.status == CALIBRATION and assignment.source != REFERENCE:
-        may_open = False
-    policy.require(may_open, hide=True)
+    assignment = db.get_or_404(Assignment, assignment_id)
+    policy.require(policy.can_open_assignment(current_user, assignment), hide=True)
     return assignment
 
 
