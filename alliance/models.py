@@ -19,6 +19,13 @@ from alliance.evaluation.models import (  # noqa: F401
     RoundEntry,
     ScoreOverride,
 )
+from alliance.matching.models import (  # noqa: F401
+    CallMatching,
+    MatchingAdjustment,
+    Pilot,
+    PilotPreference,
+    ScoutingInvitation,
+)
 from alliance.partners.models import Partner, PartnerMembership  # noqa: F401
 from alliance.proposals.models import Attachment, Proposal, Submission  # noqa: F401
 from alliance.search.models import SearchIndexEntry, SearchWord  # noqa: F401

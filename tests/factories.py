@@ -17,6 +17,7 @@ from alliance.core.audit import AuditEvent
 from alliance.core.taxonomy import Theme
 from alliance.evaluation import models as em
 from alliance.extensions import db
+from alliance.matching import models as mm
 from alliance.partners.models import Partner, PartnerMembership
 from alliance.proposals import models as pm
 from alliance.search.models import SearchIndexEntry, SearchWord
@@ -522,3 +523,55 @@ class DecisionFactory(Base):
     proposal = factory.SubFactory(ProposalFactory, submitted=True)
     outcome = em.SHORTLISTED
     feedback = "A strong proposal."
+
+
+# -- matching ------------------------------------------------------------------------
+
+class ScoutingInvitationFactory(Base):
+    class Meta:
+        model = mm.ScoutingInvitation
+
+    challenge = factory.SubFactory(ChallengeFactory, published=True)
+    startup = factory.SubFactory(StartupFactory)
+    message = "Your profile fits our challenge: we would be glad to read a proposal."
+    reason = "energy, sensors"
+
+
+class CallMatchingFactory(Base):
+    class Meta:
+        model = mm.CallMatching
+
+    call = factory.SubFactory(CallFactory)
+    pilots_per_startup = 1
+
+    class Params:
+        locked = factory.Trait(status=mm.LOCKED, locked_at=PAST)
+        published = factory.Trait(status=mm.LOCKED, locked_at=PAST, results_published_at=PAST)
+
+
+class PilotPreferenceFactory(Base):
+    class Meta:
+        model = mm.PilotPreference
+
+    startup = factory.SubFactory(StartupFactory)
+    challenge = factory.SubFactory(ChallengeFactory, published=True)
+    rank = factory.Sequence(lambda n: n + 1)
+
+
+class PilotFactory(Base):
+    class Meta:
+        model = mm.Pilot
+
+    challenge = factory.SubFactory(ChallengeFactory, published=True)
+    call = factory.SelfAttribute("challenge.call")
+    startup = factory.SubFactory(StartupFactory)
+    proposal = None
+    status = mm.PROPOSED
+    score = Decimal("75.0000")
+    reason = ""
+
+    class Params:
+        accepted = factory.Trait(status=mm.ACCEPTED, startup_accepted_at=PAST,
+                                 partner_accepted_at=PAST)
+        running = factory.Trait(status=mm.RUNNING, startup_accepted_at=PAST,
+                                partner_accepted_at=PAST, started_at=PAST)

@@ -29,6 +29,10 @@ from alliance.challenges.models import (
 )
 from alliance.core.models import utcnow
 from alliance.extensions import db
+from alliance.matching.models import ACCEPTED as PILOT_ACCEPTED
+from alliance.matching.models import PARTNER_SIDE, STARTUP_SIDE
+from alliance.matching.models import PROPOSED as PILOT_PROPOSED
+from alliance.matching.models import RUNNING as PILOT_RUNNING
 from alliance.proposals.models import SUBMITTED, Proposal
 from alliance.startups.models import Startup
 
@@ -372,6 +376,93 @@ def can_view_result(user, proposal: Proposal) -> bool:
         and proposal.challenge.status in (DECIDED, ARCHIVED)
         and getattr(proposal, "decision", None) is not None
     )
+
+
+# -- matching ------------------------------------------------------------------
+
+def can_view_recommendations(user, startup: Startup) -> bool:
+    """The challenges recommended to a start-up: its members (and admins)."""
+    return startup_id_of(user) == startup.id or is_admin(user)
+
+
+def can_scout_for_challenge(user, challenge: Challenge) -> bool:
+    """The start-ups worth inviting to a challenge, and the invitations sent:
+    the challenge's partners (lead and co-sponsors) and admins, until it closes."""
+    return (challenge.status in (CHALLENGE_DRAFT, CHALLENGE_SUBMITTED, PUBLISHED)
+            and (_works_for_challenge(user, challenge) or is_admin(user)))
+
+
+def can_invite_startup(user, challenge: Challenge, startup: Startup,
+                       now: datetime | None = None) -> bool:
+    """Invite a start-up to apply: a partner of the challenge (or an admin), to a
+    published challenge before its deadline, and only a public start-up profile."""
+    now = now or utcnow()
+    return (can_scout_for_challenge(user, challenge) and challenge.status == PUBLISHED
+            and challenge.deadline > now and scoutable(startup))
+
+
+def scoutable(startup: Startup) -> bool:
+    """Partners scout public profiles only (see :func:`scoutable_startups`)."""
+    return bool(startup.is_public)
+
+
+def scoutable_startups():
+    """The same rule as a WHERE clause, for the candidate lists."""
+    return Startup.is_public.is_(True)
+
+
+def can_answer_invitation(user, invitation) -> bool:
+    """A member of the invited start-up declines (or applies)."""
+    return startup_id_of(user) == invitation.startup_id
+
+
+def can_rank_pilots(user, startup: Startup) -> bool:
+    """A start-up's members rank the challenges it may pilot (which ones, and
+    until when, the matching service decides)."""
+    return startup_id_of(user) == startup.id
+
+
+def can_run_matching(user, call=None) -> bool:
+    return is_admin(user)
+
+
+def pilot_side(user, pilot) -> str | None:
+    """Which side of ``pilot`` the user acts for: "startup", "partner" (a member
+    of the challenge's lead partner, whose slot it is) or None."""
+    if startup_id_of(user) == pilot.startup_id:
+        return STARTUP_SIDE
+    if _leads_challenge(user, pilot.challenge):
+        return PARTNER_SIDE
+    return None
+
+
+def can_view_pilot(user, pilot) -> bool:
+    """Each side of a pilot (the challenge's co-sponsors too) and admins."""
+    return (is_admin(user) or pilot_side(user, pilot) is not None
+            or _works_for_challenge(user, pilot.challenge))
+
+
+def can_respond_to_pilot(user, pilot) -> bool:
+    """Accept or decline a proposed pilot, once, for one's own side."""
+    side = pilot_side(user, pilot)
+    return side is not None and pilot.status == PILOT_PROPOSED and not pilot.accepted_by(side)
+
+
+def can_view_pilot_contacts(user, pilot) -> bool:
+    """Contact details are exchanged only once both sides have accepted."""
+    return pilot.is_agreed and (is_admin(user) or pilot_side(user, pilot) is not None)
+
+
+def can_advance_pilot(user, pilot) -> bool:
+    """Mark an agreed pilot running, then completed: the partner whose slot it is,
+    or an admin."""
+    return (pilot.status in (PILOT_ACCEPTED, PILOT_RUNNING)
+            and (is_admin(user) or pilot_side(user, pilot) == PARTNER_SIDE))
+
+
+def can_view_call_results(user, matching) -> bool:
+    """A call's public results page: everyone once published; admins before."""
+    return is_admin(user) or (matching is not None and matching.results_published)
 
 
 # -- the same rules as SQL filters ------------------------------------------
