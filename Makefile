@@ -46,6 +46,11 @@ run: db-upgrade translations
 	$(FLASK) seed demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port $(PORT) --debug
 
+## make serve: production-style serving with gunicorn (gunicorn.conf.py; settings from the
+## environment: WEB_CONCURRENCY, BIND, LOG_FORMAT...); migrates first, loads no demo data
+serve: db-upgrade translations
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
 ## make test: set up the test dependencies and run the whole suite (SQLite)
 test: install-test translations
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)

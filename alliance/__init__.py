@@ -1,7 +1,6 @@
 """Alliance: the open-innovation marketplace of the Milano Smart City Alliance."""
 from __future__ import annotations
 
-import logging
 import os
 
 from flask import Flask, current_app, has_request_context, session
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from alliance.config import DEV_SECRET_KEY, INSTANCE_PATH, PROJECT_ROOT, load_config
 from alliance.core import aftercommit
+from alliance.core.logs import configure_logging
 from alliance.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 
@@ -29,7 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     _refuse_unsafe_production(app)
     os.makedirs(app.instance_path, exist_ok=True)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(app)
 
     from alliance.core.converters import BoundedIntConverter
 

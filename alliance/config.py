@@ -91,4 +91,7 @@ def load_config() -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", "5 per minute;20 per hour"),
         "PREFERRED_URL_SCHEME": "https" if env == "production" else "http",
+        # Logs: JSON lines in production (for the log collector), text in development.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json" if env == "production" else "text"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
     }
