@@ -845,7 +845,7 @@ could shift demand away from the evening peak.
         "slug": "metro-crowding-information",
         "call": "smart-mobility-2025", "lead": "atm", "cosponsors": ["accenture"],
         "theme": "mobility", "status": "decided", "opens": -270, "deadline": -90,
-        "pilot_slots": 1, "lang": "en",
+        "pilot_slots": 2, "lang": "en",
         "title": "Real-time crowding information on metro line M1",
         "summary": (
             "Tell passengers how crowded the next trains and each carriage are, so they can "
@@ -885,7 +885,7 @@ The challenge has been decided; the pilot runs on the Sesto–Duomo section.
     {
         "slug": "tram-switch-predictive-maintenance",
         "call": "smart-mobility-2025", "lead": "siemens", "cosponsors": ["atm"],
-        "theme": "mobility", "status": "closed", "opens": -270, "deadline": -90,
+        "theme": "mobility", "status": "decided", "opens": -270, "deadline": -90,
         "pilot_slots": 1, "lang": "en",
         "title": "Predictive maintenance for tram switches",
         "summary": (

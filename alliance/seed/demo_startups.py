@@ -613,7 +613,7 @@ PROPOSALS = [
         "abstract": "A forecasting model built on ticketing history, events and weather.",
         "approach": "Lightweight and cheap, no new sensors.",
     },
-    # -- tram-switch-predictive-maintenance (closed) ------------------------------------
+    # -- tram-switch-predictive-maintenance (decided) -----------------------------------
     {
         "challenge": "tram-switch-predictive-maintenance", "startup": "binario-smart",
         "status": "submitted", "days": 6, "trl": 7, "months": 8, "cost": 54000,
@@ -629,6 +629,15 @@ PROPOSALS = [
         "title": "Inspection robot for switch heaters and drainage",
         "abstract": "A small robot inspects the drainage and heaters of switches at night.",
         "approach": "Adapted from our pipe-inspection robot.",
+    },
+    {
+        "challenge": "tram-switch-predictive-maintenance", "startup": "vedetta-vision",
+        "status": "submitted", "days": 8, "trl": 6, "months": 8, "cost": 47000,
+        "title": "Trackside cameras that spot worn switch blades",
+        "abstract": "Cameras already watching tram crossings measure the gap and wear of "
+                    "switch blades as trams pass, and flag the switches to inspect first.",
+        "approach": "On-camera processing of the blade area only; no images of people leave "
+                    "the camera. Tested on a depot switch in Milano Certosa.",
     },
     # -- v2g-bus-depots (in evaluation) -------------------------------------------------
     {
