@@ -7,6 +7,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     from alliance.auth.cli import users
     from alliance.challenges.cli import challenges
+    from alliance.core.backup_cli import backup_command, restore_command
     from alliance.evaluation.cli import reviews
     from alliance.search.cli import search_cli
     from alliance.seed import seed
@@ -16,3 +17,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(search_cli)
     app.cli.add_command(reviews)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
