@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from alliance.config import DEV_SECRET_KEY, INSTANCE_PATH, PROJECT_ROOT, load_config
-from alliance.core import aftercommit
+from alliance.core import aftercommit, security_headers
 from alliance.core.logs import configure_logging
 from alliance.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
@@ -30,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     _refuse_unsafe_production(app)
     os.makedirs(app.instance_path, exist_ok=True)
     configure_logging(app)
+    security_headers.install(app)
 
     from alliance.core.converters import BoundedIntConverter
 
