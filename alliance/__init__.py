@@ -118,6 +118,11 @@ def _register_blueprints(app: Flask) -> None:
     from alliance.evaluation.admin_views import bp as evaluation_bp
     from alliance.evaluation.jury_views import bp as jury_bp
     from alliance.evaluation.result_views import bp as results_bp
+    from alliance.matching.admin_views import bp as matching_admin_bp
+    from alliance.matching.pilot_views import bp as pilots_bp
+    from alliance.matching.preference_views import bp as pilot_preferences_bp
+    from alliance.matching.results_views import bp as call_results_bp
+    from alliance.matching.scouting_views import bp as scouting_bp
     from alliance.partners.views import bp as partners_bp
     from alliance.proposals.views import bp as proposals_bp
     from alliance.search.views import bp as search_bp
@@ -125,7 +130,8 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp, partners_bp, startups_bp, challenges_bp,
                       proposals_bp, admin_bp, search_bp, evaluation_bp, jury_bp,
-                      results_bp):
+                      results_bp, scouting_bp, pilot_preferences_bp, matching_admin_bp,
+                      pilots_bp, call_results_bp):
         app.register_blueprint(blueprint)
 
 

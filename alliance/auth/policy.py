@@ -30,7 +30,7 @@ from alliance.challenges.models import (
 from alliance.core.models import utcnow
 from alliance.extensions import db
 from alliance.matching.models import ACCEPTED as PILOT_ACCEPTED
-from alliance.matching.models import PARTNER_SIDE, STARTUP_SIDE
+from alliance.matching.models import PARTNER_SIDE, STARTUP_SIDE, Pilot
 from alliance.matching.models import PROPOSED as PILOT_PROPOSED
 from alliance.matching.models import RUNNING as PILOT_RUNNING
 from alliance.proposals.models import SUBMITTED, Proposal
@@ -507,6 +507,44 @@ def visible_proposals(user, now: datetime | None = None):
     if is_jury(user):
         clauses.append(Proposal.id.in_(assigned_proposal_ids_query(user)))
     return sa.or_(*clauses) if clauses else sa.false()
+
+
+def _led_challenges(partner_id: int):
+    return sa.select(Challenge.id).where(Challenge.lead_partner_id == partner_id)
+
+
+def visible_pilots(user):
+    """The rule of :func:`can_view_pilot` as a WHERE clause: admins all; a
+    start-up its own; a partner those of the challenges it leads or co-sponsors."""
+    if is_admin(user):
+        return sa.true()
+    clauses = []
+    startup_id = startup_id_of(user)
+    if startup_id is not None:
+        clauses.append(Pilot.startup_id == startup_id)
+    partner_id = partner_id_of(user)
+    if partner_id is not None:
+        cosponsored = sa.select(challenge_cosponsor.c.challenge_id).where(
+            challenge_cosponsor.c.partner_id == partner_id)
+        clauses.append(sa.or_(Pilot.challenge_id.in_(_led_challenges(partner_id)),
+                              Pilot.challenge_id.in_(cosponsored)))
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+def awaiting_pilot_answer(user):
+    """The rule of :func:`can_respond_to_pilot` as a WHERE clause."""
+    clauses = []
+    startup_id = startup_id_of(user)
+    if startup_id is not None:
+        clauses.append(sa.and_(Pilot.startup_id == startup_id,
+                               Pilot.startup_accepted_at.is_(None)))
+    partner_id = partner_id_of(user)
+    if partner_id is not None:
+        clauses.append(sa.and_(Pilot.challenge_id.in_(_led_challenges(partner_id)),
+                               Pilot.partner_accepted_at.is_(None)))
+    if not clauses:
+        return sa.false()
+    return sa.and_(Pilot.status == PILOT_PROPOSED, sa.or_(*clauses))
 
 
 def assigned_proposal_ids_query(user):

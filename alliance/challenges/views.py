@@ -25,6 +25,7 @@ from alliance.core.forms import saving
 from alliance.core.models import utcnow
 from alliance.core.redirects import is_safe_next
 from alliance.extensions import db
+from alliance.matching.results import matching_of
 from alliance.partners.models import Partner
 from alliance.proposals.models import Proposal
 from alliance.search import get_backend as get_search_backend
@@ -102,6 +103,8 @@ def detail(slug):
         "challenges/detail.html", challenge=challenge, now=now, proposal=proposal,
         criteria=list(zip(challenge.criteria, shares)), terms=challenge.current_terms,
         related=related,
+        call_results_visible=policy.can_view_call_results(current_user,
+                                                          matching_of(challenge.call)),
     )
 
 

@@ -40,6 +40,7 @@ import numpy as np
 from scipy import sparse
 
 from alliance.evaluation.assignment import terms as text_terms
+from alliance.matching.generic_words import GENERIC_WORDS
 from alliance.search.analysis import WORD_RE
 
 TEXT_WEIGHT = 0.7
@@ -172,9 +173,11 @@ class _Lexicon:
         w = self.word_index[word] = len(self.word_terms)
         terms = text_terms(word)
         # Each analyser drops only its own language's stopwords: "per", "dell" or
-        # "the" would pass as terms of the other. A stopword of either yields none.
+        # "the" would pass as terms of the other. A stopword of either yields none,
+        # and so do numbers, two-letter words and generic prose ("every", "nuovo").
         ids = []
-        if len(terms) == 2:
+        if len(terms) == 2 and len(word) > 2 and not word.isdigit() \
+                and word not in GENERIC_WORDS:
             for term in terms:
                 t = self.term_index.get(term)
                 if t is None:

@@ -10,6 +10,7 @@ from alliance.challenges import services as challenge_services
 from alliance.challenges.models import PUBLIC_STATUSES, Challenge
 from alliance.core.models import utcnow
 from alliance.extensions import db
+from alliance.matching.pilot_queries import pilots_panel_context
 from alliance.partners.models import Partner
 from alliance.proposals.models import DRAFT, SUBMITTED, Proposal
 
@@ -67,4 +68,5 @@ def dashboard():
     challenges = challenge_services.challenges_of_partner(partner.id)
     counts = proposal_counts([c.id for c in challenges])
     return render_template("partners/dashboard.html", partner=partner, challenges=challenges,
-                           counts=counts, now=now)
+                           counts=counts, now=now,
+                           **pilots_panel_context(user=current_user, now=now))

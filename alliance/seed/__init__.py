@@ -68,7 +68,7 @@ def seed_demo(if_empty: bool) -> None:
         f"Demo data added: {created.users} users, {created.startups} start-ups, "
         f"{created.calls} calls, {created.challenges} challenges, {created.proposals} proposals "
         f"({created.submissions} submissions, {created.attachments} attachments), "
-        f"{created.rounds} evaluation rounds."
+        f"{created.rounds} evaluation rounds, {created.invitations} invitations to apply."
     )
     click.echo(_totals())
     click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")

@@ -62,6 +62,7 @@ class Created:
     submissions: int = 0
     attachments: int = 0
     rounds: int = 0
+    invitations: int = 0
     logins: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -173,6 +174,7 @@ class DemoBuilder:
         self.build_challenges()
         self.build_proposals()
         self.build_evaluation()
+        self.build_matching()
         return self.created
 
     # people ----------------------------------------------------------------------
@@ -369,6 +371,15 @@ class DemoBuilder:
         self.created.rounds = build_evaluation(
             admin=self.admin, jurors={email: self.users[email] for email in PROFILES},
             challenges=list(self.challenges.values()))
+
+    # matching --------------------------------------------------------------------
+
+    def build_matching(self) -> None:
+        from alliance.seed.demo_matching import build_matching
+
+        self.created.invitations = build_matching(
+            challenges=self.challenges, partner_contacts=self.partner_contacts,
+            founders=self.founders, day=self.day)
 
     # proposals -------------------------------------------------------------------
 

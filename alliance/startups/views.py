@@ -16,6 +16,9 @@ from alliance.core.forms import put_errors, saving
 from alliance.core.mail import queue_mail
 from alliance.core.models import utcnow
 from alliance.extensions import db
+from alliance.matching.pilot_matching import preferences_prompt_context
+from alliance.matching.pilot_queries import pilots_panel_context
+from alliance.matching.scouting import startup_dashboard_context
 from alliance.proposals.models import Proposal
 from alliance.startups import services
 from alliance.startups.forms import (
@@ -288,4 +291,7 @@ def dashboard():
     )
     return render_template("startups/dashboard.html", startup=startup, proposals=proposals,
                            now=now, open_count=open_count,
-                           member_count=len(startup.memberships))
+                           member_count=len(startup.memberships),
+                           **startup_dashboard_context(startup=startup, now=now),
+                           **preferences_prompt_context(startup=startup, now=now),
+                           **pilots_panel_context(user=current_user, now=now))

@@ -76,6 +76,18 @@ def test_recommend_stopwords_of_either_language_are_no_reason():
     assert recommend_challenges(startup, challenges) == []
 
 
+def test_recommend_generic_words_and_numbers_are_no_reason():
+    # Shared by chance: "every", "next", "without", "30", "anni", "nuovo"; and "sensori".
+    startup = Profile("every next step without 30 anni di nuovo lavoro: sensori")
+    challenges = [Item(1, "every city, next year, without cost: 30 anni, un nuovo bando"),
+                  Item(2, "sensori per l'aria, every day")]
+
+    found = recommend_challenges(startup, challenges)
+
+    assert [r.id for r in found] == [2]
+    assert found[0].reason_terms == ("sensori",)
+
+
 def test_recommend_theme_overlap_is_a_jaccard_index():
     startup = Profile("Nothing in common", frozenset({MOBILITY, ENVIRONMENT}))
     challenges = [Item(1, "Zzz", frozenset({ENVIRONMENT, ENERGY})),  # 1 shared of 3
