@@ -166,6 +166,9 @@ class PilotPreference(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 
+    startup: Mapped[Startup] = relationship()
+    challenge: Mapped[Challenge] = relationship()
+
     __table_args__ = (
         sa.UniqueConstraint("startup_id", "challenge_id"),
         sa.CheckConstraint("rank >= 1", name="rank"),

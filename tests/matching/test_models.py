@@ -44,3 +44,9 @@ def test_scouting_invitation_once_per_challenge_and_startup():
         with db.session.begin_nested():
             f.ScoutingInvitationFactory(challenge=invitation.challenge,
                                         startup=invitation.startup)
+
+
+def test_pilot_preference_factory_builds_a_ranked_pair():
+    preference = f.PilotPreferenceFactory(rank=2)
+    assert preference.startup_id == preference.startup.id and preference.rank == 2
+    assert preference.challenge.id == preference.challenge_id
