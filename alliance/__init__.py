@@ -138,9 +138,14 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from alliance.auth import policy
     from alliance.core import templating
+    from alliance.matching.pilot_solutions import pilot_reason
+    from alliance.matching.scouting import invitation_reason
 
     app.jinja_env.globals["policy"] = policy
     templating.register(app)
+    # Reasons are stored as facts and said in the reader's language.
+    app.jinja_env.filters["invitation_reason"] = invitation_reason
+    app.jinja_env.filters["pilot_reason"] = pilot_reason
 
 
 def _register_error_pages(app: Flask) -> None:

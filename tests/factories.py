@@ -534,7 +534,8 @@ class ScoutingInvitationFactory(Base):
     challenge = factory.SubFactory(ChallengeFactory, published=True)
     startup = factory.SubFactory(StartupFactory)
     message = "Your profile fits our challenge: we would be glad to read a proposal."
-    reason = "energy, sensors"
+    shared_terms = factory.LazyFunction(lambda: ["energy", "sensors"])
+    shares_theme = True
 
 
 class CallMatchingFactory(Base):
@@ -568,7 +569,9 @@ class PilotFactory(Base):
     proposal = None
     status = mm.PROPOSED
     score = Decimal("75.0000")
-    reason = ""
+    explanation = factory.LazyFunction(lambda: {
+        "score": 75.0, "startup_rank": 1, "startup_ranked": True, "startup_choices": 1,
+        "committee_rank": 1, "committee_size": 2})
 
     class Params:
         accepted = factory.Trait(status=mm.ACCEPTED, startup_accepted_at=PAST,

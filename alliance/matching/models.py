@@ -64,7 +64,12 @@ class ScoutingInvitation(db.Model):
     )
     invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     message: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
-    reason: Mapped[str] = mapped_column(sa.String(500), default="", nullable=False)  # why we matched
+    # Why the pair fits, in no language: the shared words (as the texts write them)
+    # and whether the start-up's sectors include the challenge's theme. Each reader
+    # gets the line in their own language (``scouting.invitation_reason``).
+    shared_terms: Mapped[list] = mapped_column(sa.JSON, default=list, nullable=False)
+    shares_theme: Mapped[bool] = mapped_column(default=False, server_default=sa.false(),
+                                               nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -197,7 +202,9 @@ class Pilot(TimestampMixin, db.Model):
                                         index=True)
     source: Mapped[str] = mapped_column(sa.String(20), default=SOURCE_MATCHING, nullable=False)
     score: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 4))  # the pair's score
-    reason: Mapped[str] = mapped_column(sa.String(500), default="", nullable=False)
+    # Why this pair, in no language: score, the start-up's rank of the challenge, the
+    # committee's rank of the start-up (``pilot_solutions.reason_line`` reads it).
+    explanation: Mapped[dict] = mapped_column(sa.JSON, default=dict, nullable=False)
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     startup_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     startup_accepted_by_id: Mapped[int | None] = mapped_column(

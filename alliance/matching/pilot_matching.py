@@ -273,7 +273,7 @@ def lock_matching(*, call: Call, solution: str, user, now: datetime) -> list[Pil
         created.append(Pilot(
             call_id=call.id, challenge_id=pair[1], startup_id=pair[0],
             proposal_id=candidate.proposal_id, status=PROPOSED, source=SOURCE_MATCHING,
-            score=as_decimal(candidate.score), reason=result.explanations[pair].reason,
+            score=as_decimal(candidate.score), explanation=result.explanations[pair].facts,
             proposed_at=now))
     db.session.add_all(created)
     matching.status, matching.solution = LOCKED, solution

@@ -30,7 +30,7 @@ from alliance.matching.models import (
     Pilot,
 )
 from alliance.matching.pilot_candidates import CallData, load_call_data
-from alliance.matching.pilot_solutions import reason_line
+from alliance.matching.pilot_solutions import explanation_facts, reason_line
 from alliance.partners.models import PartnerMembership
 from alliance.startups.models import Startup, StartupMembership
 
@@ -95,7 +95,11 @@ class RematchCandidate:
     startup_name: str
     proposal_id: int
     score: float
-    reason: str
+    facts: dict  # see pilot_solutions.explanation_facts
+
+    @property
+    def reason(self) -> str:
+        return reason_line(**self.facts)
 
 
 @dataclass(frozen=True)
@@ -139,11 +143,12 @@ def _candidates_for(pilot: Pilot, *, data: CallData, pilots: list[Pilot],
         result.append(RematchCandidate(
             candidate.startup_id, data.startup_names[candidate.startup_id], info.proposal_id,
             info.score,
-            reason_line(score=info.score, startup_rank=data.startup_rank(pair),
-                        startup_ranked=data.startup_ranked(pair),
-                        startup_choices=len(data.startup_prefs.get(candidate.startup_id, ())),
-                        committee_rank=info.committee_rank,
-                        committee_size=data.committee_size.get(pilot.challenge_id, 0))))
+            explanation_facts(
+                score=info.score, startup_rank=data.startup_rank(pair),
+                startup_ranked=data.startup_ranked(pair),
+                startup_choices=len(data.startup_prefs.get(candidate.startup_id, ())),
+                committee_rank=info.committee_rank,
+                committee_size=data.committee_size.get(pilot.challenge_id, 0))))
     return tuple(result)
 
 
@@ -191,7 +196,7 @@ def confirm_rematch(*, pilot: Pilot, startup: Startup, user, now: datetime) -> P
     new = Pilot(call_id=pilot.call_id, challenge_id=pilot.challenge_id, startup_id=startup.id,
                 proposal_id=candidate.proposal_id, status=PROPOSED,
                 source=SOURCE_REMATCH, score=as_decimal(candidate.score),
-                reason=candidate.reason, proposed_at=now, replaces_id=pilot.id)
+                explanation=candidate.facts, proposed_at=now, replaces_id=pilot.id)
     db.session.add(new)
     db.session.flush()
     audit(actor=user, action="matching.rematch_confirmed", obj=new, now=now,

@@ -38,7 +38,19 @@ class Explanation:
     excluded: bool
     in_optimal: bool
     in_stable: bool
-    reason: str  # the one line shown and stored with a pilot
+
+    @property
+    def facts(self) -> dict:
+        """What a pilot stores to explain itself (``Pilot.explanation``)."""
+        return explanation_facts(score=self.score, startup_rank=self.startup_rank,
+                                 startup_ranked=self.startup_ranked,
+                                 startup_choices=self.startup_choices,
+                                 committee_rank=self.committee_rank,
+                                 committee_size=self.committee_size)
+
+    @property
+    def reason(self) -> str:
+        return reason_line(**self.facts)
 
     @property
     def pair(self) -> Pair:
@@ -77,9 +89,24 @@ class Solution:
                 else self.comparison.blocking_stable)
 
 
+def explanation_facts(*, score: float, startup_rank: int | None, startup_ranked: bool,
+                      startup_choices: int, committee_rank: int | None,
+                      committee_size: int) -> dict:
+    return dict(score=round(float(score), 4), startup_rank=startup_rank,
+                startup_ranked=bool(startup_ranked), startup_choices=startup_choices,
+                committee_rank=committee_rank, committee_size=committee_size)
+
+
+def pilot_reason(pilot) -> str:
+    """A pilot's stored explanation in the current language (a template filter:
+    ``pilot|pilot_reason``); "" for a pilot without one."""
+    return reason_line(**pilot.explanation) if pilot.explanation else ""
+
+
 def reason_line(*, score: float, startup_rank: int | None, startup_ranked: bool,
                 startup_choices: int, committee_rank: int | None, committee_size: int) -> str:
-    """One line: the score, the start-up's choice, the committee's rank."""
+    """One line, in the current language: the score, the start-up's choice, the
+    committee's rank."""
     parts = [_("score %(score).2f", score=score)]
     if startup_rank is not None:
         if startup_ranked:
@@ -147,7 +174,7 @@ def solve_data(data: CallData, *, capacity: int, adjustments) -> Solution:
             startup_id=s, challenge_id=c, startup_name=data.startup_names[s],
             challenge_title=data.challenges[c].title, pinned=pair in pins,
             excluded=pair in excludes, in_optimal=pair in in_optimal,
-            in_stable=pair in in_stable, reason=reason_line(**facts), **facts)
+            in_stable=pair in in_stable, **facts)
     return Solution(data=data, capacity=capacity, optimal=optimal, stable=stable,
                     comparison=comparison, explanations=explanations, pins=pins,
                     excludes=excludes)

@@ -10,6 +10,10 @@ start-ups worth inviting to a challenge, and the invitations to apply.
     open_invitations_of_startup(startup, now) -> [InvitationRow]
     startup_dashboard_context(*, startup, now) -> dict for the dashboard's partials
 
+A start-up's own recommendations read its pitch, sectors and past proposals; the
+partners' scouting reads only what a partner may: the public profile (pitch and
+sectors), never the words of proposals sealed to other companies.
+
 An invitation's outcome is read, never stored: "applied" when the start-up has a
 submitted proposal to the challenge, "declined" when it declined, "expired" when
 the deadline passed without either, "pending" otherwise (shown as "seen" once a
@@ -53,13 +57,25 @@ def reason_line(recommendation: Recommendation | None, theme_names: Mapping[int,
     "Shared: energia, sensori · Themes: Energy and decarbonisation"."""
     if recommendation is None:
         return ""
+    return _reason(recommendation.reason_terms,
+                   [theme_names[t] for t in recommendation.shared_themes if t in theme_names])
+
+
+def _reason(terms: Sequence[str], theme_names: Sequence[str]) -> str:
     parts = []
-    if recommendation.reason_terms:
-        parts.append(_("Shared: %(terms)s", terms=", ".join(recommendation.reason_terms)))
-    names = [theme_names[t] for t in recommendation.shared_themes if t in theme_names]
-    if names:
-        parts.append(_("Themes: %(themes)s", themes=", ".join(names)))
+    if terms:
+        parts.append(_("Shared: %(terms)s", terms=", ".join(terms)))
+    if theme_names:
+        parts.append(_("Themes: %(themes)s", themes=", ".join(theme_names)))
     return " · ".join(parts)
+
+
+def invitation_reason(invitation: ScoutingInvitation) -> str:
+    """The stored reason of ``invitation`` in the current language (a template
+    filter: ``invitation|invitation_reason``)."""
+    challenge = invitation.challenge
+    themes = [challenge.theme.name(_locale())] if invitation.shares_theme else []
+    return _reason(invitation.shared_terms or (), themes)
 
 
 def _locale() -> str:
@@ -241,15 +257,12 @@ def _refusal(user, challenge: Challenge, startup: Startup, now: datetime) -> str
     return _("You cannot invite this start-up to this challenge.")
 
 
-def pair_reason(*, challenge: Challenge, startup: Startup) -> tuple[Recommendation | None, str]:
-    """The pair on its own: the words and themes ``startup`` shares with
-    ``challenge``, and the one-line reason in the site's language (stored)."""
+def pair_match(*, challenge: Challenge, startup: Startup) -> Recommendation | None:
+    """The pair on its own: the words and theme ``startup``'s public profile
+    shares with ``challenge`` (None: nothing in common)."""
     found = recommend_startups(sources.challenge_item(challenge),
-                               [sources.startup_profile(startup.id)], limit=1)
-    match = found[0] if found else None
-    default = current_app.config["BABEL_DEFAULT_LOCALE"]
-    with force_locale(default):
-        return match, reason_line(match, _challenge_themes([challenge], default))[:500]
+                               [sources.public_profile(startup.id)], limit=1)
+    return found[0] if found else None
 
 
 def invite_startup(*, challenge: Challenge, startup: Startup, user, message: str,
@@ -266,10 +279,12 @@ def invite_startup(*, challenge: Challenge, startup: Startup, user, message: str
     if sources.applied_pairs([(challenge.id, startup.id)]):
         raise DomainError(_("%(name)s has already submitted a proposal to this challenge.",
                             name=startup.name))
-    match, reason = pair_reason(challenge=challenge, startup=startup)
-    invitation = ScoutingInvitation(challenge_id=challenge.id, startup_id=startup.id,
-                                    invited_by_id=user.id, message=(message or "").strip(),
-                                    reason=reason, created_at=now)
+    match = pair_match(challenge=challenge, startup=startup)
+    invitation = ScoutingInvitation(
+        challenge_id=challenge.id, startup_id=startup.id, invited_by_id=user.id,
+        message=(message or "").strip(), created_at=now,
+        shared_terms=list(match.reason_terms) if match else [],
+        shares_theme=bool(match and match.shared_themes))
     try:
         with db.session.begin_nested():  # the same pair invited a moment ago
             db.session.add(invitation)
@@ -277,13 +292,13 @@ def invite_startup(*, challenge: Challenge, startup: Startup, user, message: str
     except IntegrityError:
         raise DomainError(already) from None
     audit(actor=user, action="matching.invitation_sent", obj=invitation, now=now,
-          challenge_id=challenge.id, startup_id=startup.id, reason=reason)
-    _mail_invitation(invitation, challenge, startup, user, match)
+          challenge_id=challenge.id, startup_id=startup.id,
+          shared_terms=invitation.shared_terms, shares_theme=invitation.shares_theme)
+    _mail_invitation(invitation, challenge, startup, user)
     return invitation
 
 
-def _mail_invitation(invitation, challenge: Challenge, startup: Startup, user,
-                     match: Recommendation | None) -> None:
+def _mail_invitation(invitation, challenge: Challenge, startup: Startup, user) -> None:
     by_locale: dict[str | None, list[str]] = {}
     for email, locale in db.session.execute(
         sa.select(User.email, User.locale).join(StartupMembership,
@@ -293,18 +308,21 @@ def _mail_invitation(invitation, challenge: Challenge, startup: Startup, user,
     ):
         by_locale.setdefault(locale, []).append(email)
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    # A co-sponsor's staff invite in their own company's name.
+    membership = getattr(user, "partner_membership", None)
+    partner_name = membership.partner.name if membership else challenge.lead_partner.name
     for locale, emails in by_locale.items():
         locale = locale or default
         with force_locale(locale):
             queue_mail(
                 to=emails,
                 subject=_("%(partner)s invites %(startup)s to apply to “%(title)s”",
-                          partner=challenge.lead_partner.name, startup=startup.name,
+                          partner=partner_name, startup=startup.name,
                           title=challenge.title),
                 template="scouting_invitation", challenge=challenge, startup=startup,
-                partner_name=challenge.lead_partner.name,
+                partner_name=partner_name,
                 message=invitation.message,
-                reason=reason_line(match, _challenge_themes([challenge], locale)),
+                reason=invitation_reason(invitation),
                 challenge_url=url_for("challenges.detail", slug=challenge.slug, _external=True),
                 invitations_url=url_for("scouting.recommendations", _external=True,
                                         _anchor=f"invitation-{invitation.id}"),

@@ -91,16 +91,26 @@ def startup_profile(startup_id: int) -> Profile:
                    tuple(_past_proposals(where).get(startup_id, ())), id=startup_id)
 
 
+def public_profile(startup_id: int) -> Profile:
+    """What a partner may read of a start-up: its pitch and sectors (two queries).
+    Its proposals to other challenges are sealed: their words must neither rank it
+    nor show up as the reason a partner reads."""
+    where = Startup.id == startup_id
+    pitch = db.session.scalar(sa.select(Startup.pitch).where(where)) or ""
+    return Profile(pitch, frozenset(_sectors(where).get(startup_id, ())), id=startup_id)
+
+
 def scoutable_profiles(*, exclude_submitted_to: int | None = None) -> list[Profile]:
-    """The profiles partners may scout (``policy.scoutable_startups``), less those
-    that submitted a proposal to challenge ``exclude_submitted_to``: three queries."""
+    """The public profiles partners may scout (``policy.scoutable_startups``; pitch
+    and sectors, see :func:`public_profile`), less those that submitted a proposal
+    to challenge ``exclude_submitted_to``: two queries."""
     where = policy.scoutable_startups()
     if exclude_submitted_to is not None:
         where = sa.and_(where, Startup.id.not_in(
             sa.select(Proposal.startup_id).where(Proposal.challenge_id == exclude_submitted_to,
                                                  Proposal.status == SUBMITTED)))
-    sectors, past = _sectors(where), _past_proposals(where)
-    return [Profile(pitch, frozenset(sectors.get(id_, ())), tuple(past.get(id_, ())), id=id_)
+    sectors = _sectors(where)
+    return [Profile(pitch, frozenset(sectors.get(id_, ())), id=id_)
             for id_, pitch in db.session.execute(
                 sa.select(Startup.id, Startup.pitch).where(where).order_by(Startup.id))]
 

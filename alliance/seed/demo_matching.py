@@ -22,7 +22,7 @@ from alliance.core.audit import record
 from alliance.extensions import db
 from alliance.matching import pilot_matching
 from alliance.matching.models import PilotPreference, ScoutingInvitation
-from alliance.matching.scouting import pair_reason
+from alliance.matching.scouting import pair_match
 from alliance.startups.models import Startup
 
 # (partner, challenge, start-up, days ago, message)
@@ -57,15 +57,18 @@ def build_matching(*, challenges: dict[str, cm.Challenge], partner_contacts: dic
             continue
         inviter = partner_contacts.get(partner)
         when = day(-days, 10)
-        _match, reason = pair_reason(challenge=challenge, startup=startup)
-        invitation = ScoutingInvitation(challenge_id=challenge.id, startup_id=startup.id,
-                                        invited_by_id=getattr(inviter, "id", None),
-                                        message=message, reason=reason, created_at=when,
-                                        seen_at=day(-days + 1, 9) if days > 5 else None)
+        match = pair_match(challenge=challenge, startup=startup)
+        invitation = ScoutingInvitation(
+            challenge_id=challenge.id, startup_id=startup.id,
+            invited_by_id=getattr(inviter, "id", None), message=message, created_at=when,
+            shared_terms=list(match.reason_terms) if match else [],
+            shares_theme=bool(match and match.shared_themes),
+            seen_at=day(-days + 1, 9) if days > 5 else None)
         db.session.add(invitation)
         db.session.flush()
         record(actor=inviter, action="matching.invitation_sent", obj=invitation, now=when,
-               challenge_id=challenge.id, startup_id=startup.id, reason=reason)
+               challenge_id=challenge.id, startup_id=startup.id,
+               shared_terms=invitation.shared_terms, shares_theme=invitation.shares_theme)
         created += 1
     _rank_pilots(challenges=challenges, startups=startups, founders=founders, day=day)
     return created

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from alliance import create_app
 from alliance.core.security_headers import CONTENT_SECURITY_POLICY
+from alliance.extensions import db
 
 
 def test_pages_carry_a_strict_content_security_policy(client):
@@ -30,4 +31,6 @@ def test_hsts_only_in_production(client, app, tmp_path):
         "SEARCH_STARTUP_CHECK": False, "WHOOSH_INDEX_DIR": str(tmp_path / "search"),
     })
     response = production.test_client().get("/healthz")
+    with production.app_context():  # its own engine: close its connections now
+        db.engine.dispose()
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")

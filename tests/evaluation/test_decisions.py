@@ -292,7 +292,10 @@ def test_publish_decides_challenge_and_mails_outcome(admin, now, mail_outbox):
     assert challenge.title in winner.subject
     assert "Outcome: Winner" in winner.body and "A pilot with ATM next spring." in winner.body
     assert f"/proposals/{p1.id}/result" in winner.body
+    # Winners and shortlisted start-ups are asked to rank the pilots they could run.
+    assert "/startup/pilot-preferences" in winner.body and "rank them" in winner.body
     assert "Outcome: Not selected" in by_recipient[(other.email,)].body
+    assert "/startup/pilot-preferences" not in by_recipient[(other.email,)].body
     assert "evaluation.decisions_notified" in _actions(challenge)
 
 

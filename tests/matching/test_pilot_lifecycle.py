@@ -139,7 +139,8 @@ def test_decline_by_start_up_mails_the_partner(now, mail_outbox):
 
     assert pilot.declined_side == mm.STARTUP_SIDE
     assert [m.to for m in mail_outbox] == [[partner_user.email]]
-    assert pilot.startup.name in mail_outbox[0].body
+    assert (f"{pilot.startup.name} has declined its pilot for the challenge "
+            f"“{pilot.challenge.title}”") in mail_outbox[0].body
 
 
 def test_decline_without_reason_is_refused_and_changes_nothing(now):

@@ -22,8 +22,9 @@ from alliance.matching.models import (
     Pilot,
     PilotPreference,
 )
+from alliance.matching.pilot_solutions import pilot_reason
 from tests import factories as f
-from tests.matching.scoring import (  # noqa: F401  (the fixture registers the pages)
+from tests.matching.scoring import (
     decided_challenge,
     shortlist,
     two_by_two,
@@ -217,7 +218,7 @@ def test_lock_creates_pilots_mails_both_sides_in_their_languages(admin, now, mai
     pilot = pilots[(a.id, y.id)]
     assert (pilot.status, pilot.source, pilot.score, pilot.proposed_at) == (
         PROPOSED, SOURCE_MATCHING, Decimal("80.0000"), now)
-    assert pilot.proposal_id is not None and "score 80.00" in pilot.reason
+    assert pilot.proposal_id is not None and "score 80.00" in pilot_reason(pilot)
     matching = service.existing_matching(call)
     assert (matching.status, matching.solution, matching.locked_by_id) == (
         LOCKED, "optimal", admin.id)

@@ -88,17 +88,30 @@ def test_my_pilots_requires_login(client):
 # -- one pilot ------------------------------------------------------------------------------
 
 def test_pilot_page_shows_match_and_answer_buttons(client, login_as):
-    pilot, founder, _partner = pilot_with_people(reason="Shared themes: air quality, schools")
+    pilot, founder, _partner = pilot_with_people()
     login_as(founder)
 
     html = client.get(f"/pilots/{pilot.id}").text
 
     assert pilot.challenge.title in html and pilot.startup.name in html
-    assert "75.0 / 100" in html and "Shared themes: air quality, schools" in html
+    assert "75.0 / 100" in html
+    assert ("score 75.00; the start-up&#39;s choice no. 1 of 1; no. 1 of 2 in the "
+            "committee&#39;s ranking") in html
     assert f'action="/pilots/{pilot.id}/accept"' in html
     assert f'action="/pilots/{pilot.id}/decline"' in html
     assert f'action="/pilots/{pilot.id}/start"' not in html
     assert "Proposed by the matching" in html
+
+
+def test_pilot_reason_is_said_in_the_reader_language(client, login_as):
+    # Stored as facts at lock time (the admin's language then does not matter).
+    pilot, founder, _partner = pilot_with_people()
+    founder.locale = "it"
+    login_as(founder)
+
+    html = client.get(f"/pilots/{pilot.id}", headers={"Accept-Language": "it"}).text
+
+    assert "punteggio 75.00" in html and "score 75.00" not in html
 
 
 def test_contacts_are_hidden_until_both_sides_accept(client, login_as):

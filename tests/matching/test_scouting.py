@@ -151,7 +151,9 @@ def test_invite_mails_members_in_their_language_and_audits(ctx, now, scene, mail
 
     assert (invitation.message, invitation.invited_by_id) == ("Ci piacerebbe leggervi.",
                                                               partner_user.id)
-    assert "batterie" in invitation.reason and invitation.reason.endswith("Themes: Energy")
+    reason = scouting.invitation_reason(invitation)
+    assert "batterie" in reason and reason.endswith("Themes: Energy")
+    assert invitation.shares_theme and "batterie" in invitation.shared_terms
     by_recipient = {tuple(m.to): m for m in mail_outbox}
     assert set(by_recipient) == {("it@example.org",), ("en@example.org",)}
     it_mail, en_mail = by_recipient[("it@example.org",)], by_recipient[("en@example.org",)]
@@ -308,3 +310,22 @@ def test_startup_dashboard_context_in_a_fixed_number_of_queries(ctx, now, scene,
     assert few == many
     assert len(context["recommendations"]) == 3 and len(bigger["invitations"]) == 8
     assert all(c.challenge.status == PUBLISHED for c in bigger["recommendations"])
+
+
+def test_scouting_never_reads_sealed_proposals(ctx, now, themes, challenges):
+    # The start-up's pitch says nothing of batteries; its proposal to another
+    # company's challenge does. A partner must not rank on it, nor read its words.
+    startup = _startup(pitch="Mappe digitali dei quartieri per i comuni.")
+    other = factories.ChallengeFactory(published=True, theme=themes[1])
+    factories.ProposalFactory(challenge=other, startup=startup, submitted=True,
+                              title="Batterie e accumulo", abstract=ENERGY_TEXT,
+                              description=ENERGY_TEXT)
+
+    rows = scouting.scouting_candidates(challenge=challenges["energy"], now=now)
+
+    assert startup.id not in [r.startup.id for r in rows]
+    match = scouting.pair_match(challenge=challenges["energy"], startup=startup)
+    assert match is None or not {"batterie", "accumulo"} & set(match.reason_terms)
+    # Its own recommendations do read its proposals.
+    assert "Batterie per gli edifici" in [
+        r.challenge.title for r in scouting.recommended_challenges(startup=startup, now=now)]

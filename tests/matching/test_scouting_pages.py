@@ -75,13 +75,13 @@ def test_recommendations_page_shows_invitations_and_marks_them_seen(client, logi
     startup = _startup("Accumulo Srl")
     invitation = factories.ScoutingInvitationFactory(
         challenge=challenge, startup=startup, message="Vi aspettiamo!",
-        reason="Shared: batterie · Themes: Energia")
+        shared_terms=["batterie"], shares_theme=True)
     login_as(factories.StartupUserFactory(startup=startup))
 
     html = client.get("/startup/recommendations").text
 
     assert f'id="invitation-{invitation.id}"' in html and "Vi aspettiamo!" in html
-    assert ">New invitation</span>" in html and "Shared: batterie · Themes: Energia" in html
+    assert ">New invitation</span>" in html and "Shared: batterie · Themes: Energy" in html
     assert f'action="/startup/invitations/{invitation.id}/decline"' in html
     db.session.refresh(invitation)
     assert invitation.seen_at is not None
@@ -153,6 +153,17 @@ def test_scouting_page_refused_to_other_partners_and_start_ups(client, login_as,
     assert client.post(f"/challenges/{challenge.slug}/scouting/{startup.slug}/invite",
                        data={"message": "hi"}).status_code == 403
     assert db.session.scalar(sa.select(sa.func.count(ScoutingInvitation.id))) == 0
+
+
+def test_partner_dashboard_links_open_challenges_to_scouting(client, login_as, challenge,
+                                                             partner_user):
+    closed = factories.ChallengeFactory(closed=True, lead_partner=challenge.lead_partner)
+    login_as(partner_user)
+
+    html = client.get("/partner/dashboard").text
+
+    assert f'href="/challenges/{challenge.slug}/scouting"' in html
+    assert f'href="/challenges/{closed.slug}/scouting"' not in html
 
 
 def test_scouting_page_open_to_co_sponsors_and_admins(client, login_as, challenge, admin):
