@@ -10,13 +10,24 @@ import hashlib
 import io
 import logging
 import os
+import re
 import secrets
+import time
 import warnings
+import zlib
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+from pypdf import PdfReader, apply_configuration
+from pypdf.errors import LimitReachedError
+from pypdf.filters import ASCII85Decode, ASCIIHexDecode, LZWDecode, RunLengthDecode
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    StreamObject,
+)
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
@@ -26,8 +37,43 @@ from alliance.core.errors import DomainError
 log = logging.getLogger(__name__)
 
 _PENDING_KEY = "alliance_uploads_pending"
-_SCRIPT_KEYS = {"/JS", "/JavaScript"}
+
+# What one upload may cost to check. The decoded size is counted while
+# inflating, a chunk at a time, so a "decompression bomb" (a small stream that
+# inflates to gigabytes) is refused without ever being held in memory.
+MAX_DECODED_BYTES = 256 * 1024 * 1024  # all the file's streams together, decoded
+MAX_PAGES = 2_000
+MAX_CHECK_SECONDS = 10.0
 _MAX_OBJECTS_WALKED = 200_000
+_MAX_OBJECT_STREAM_BYTES = 64 * 1024 * 1024  # all object streams together, decoded
+_CHUNK = 1024 * 1024
+# LZW and run-length (rare today) are decoded whole, so one such stream is capped lower.
+_WHOLE_DECODE_BYTES = 32 * 1024 * 1024
+# pypdf decodes object and cross-reference streams itself (whole, in memory):
+# they are small in real files, so keep its limits far below its defaults.
+_PYPDF_LIMITS = {
+    "zlib_maximum_output_length": 8 * 1024 * 1024,
+    "lzw_maximum_output_length": 8 * 1024 * 1024,
+    "run_length_maximum_output_length": 8 * 1024 * 1024,
+    "array_based_stream_maximum_output_length": 8 * 1024 * 1024,
+    "stream_decoding_work_maximum_length": 16 * 1024 * 1024,
+    "page_tree_maximum_entries": MAX_PAGES,
+}
+_FLATE = {"/FlateDecode", "/Fl"}
+_BYTE_FILTERS = {"/ASCIIHexDecode": ASCIIHexDecode, "/AHx": ASCIIHexDecode,
+                 "/ASCII85Decode": ASCII85Decode, "/A85": ASCII85Decode,
+                 "/LZWDecode": LZWDecode, "/LZW": LZWDecode,
+                 "/RunLengthDecode": RunLengthDecode, "/RL": RunLengthDecode}
+# Anything after these (image codecs, /Crypt) is not decoded: their size is
+# bounded by the image's dimensions, not by a compression ratio we could count.
+
+SCRIPT, EMBEDDED = "script", "embedded"
+_SCRIPT_KEYS = {"/JS", "/JavaScript", "/XFA"}  # XFA forms carry their own scripts
+_SCRIPT_URI = re.compile(r"^\s*(javascript|vbscript|data)\s*:", re.IGNORECASE)
+_EMBEDDED_KEYS = {"/EmbeddedFiles", "/EF"}
+_EMBEDDED_TYPES = {"/EmbeddedFile", "/FileAttachment", "/RichMedia", "/Launch"}
+# A PDF that is also a web page (a "polyglot"): HTML markup in the raw bytes.
+_HTML = re.compile(rb"<\s*(script|iframe|html|!doctype\s+html)[\s>/]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -38,22 +84,134 @@ class CheckedPdf:
     sha256: str
 
 
+class _TooComplex(Exception):
+    """The check would cost more than the limits above."""
+
+
 def _attachment_error(message: str) -> DomainError:
     return DomainError(message, field_errors={"attachment": message})
 
 
+# Names Windows reserves whatever the extension ("CON.pdf" cannot be saved there).
+_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
+                    *(f"LPT{i}" for i in range(10))}
+
+
 def readable_name(filename: str | None) -> str:
-    """A safe file name for the download that still reads like the original."""
+    """A safe file name for the download that still reads like the original: ASCII
+    letters, digits, ``_.-`` only (no path, control or bidi characters), ending in .pdf."""
     name = secure_filename(filename or "") or "attachment.pdf"
     stem, ext = os.path.splitext(name)
     if ext.lower() != ".pdf":
         stem, ext = name, ".pdf"
+    if stem.split(".")[0].upper() in _WINDOWS_DEVICES:
+        stem = "_" + stem
     return stem[: 255 - len(ext)] + ext
 
 
-def _contains_script(reader: PdfReader) -> bool:
-    """True when the document catalog (names, open action, additional actions, pages,
-    annotations, form fields...) mentions JavaScript anywhere."""
+class _Budget:
+    def __init__(self, decoded_bytes: int, *, deadline: float):
+        self.left = decoded_bytes
+        self.deadline = deadline
+
+    def spend(self, amount: int) -> None:
+        self.left -= amount
+        if self.left < 0:
+            raise _TooComplex("decoded streams exceed the limit")
+        self.tick()
+
+    def tick(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise _TooComplex("the check took too long")
+
+
+def _inflate(chunks, budget: _Budget):
+    """Inflate a Flate stream given as chunks, yielding at most ``_CHUNK`` bytes at a time."""
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 32)  # zlib or gzip header
+    try:
+        for chunk in chunks:
+            while chunk and not inflater.eof:
+                out = inflater.decompress(chunk, _CHUNK)
+                chunk = inflater.unconsumed_tail
+                if out:
+                    budget.spend(len(out))
+                    yield out
+            if inflater.eof:
+                return
+        out = inflater.flush()
+    except zlib.error:
+        return  # broken data: readers show what decodes, and so do we
+    if out:
+        budget.spend(len(out))
+        yield out
+
+
+class _CheckingReader(PdfReader):
+    """A reader that keeps to the budget: every object it resolves checks the clock,
+    and an object stream is measured (without keeping it) before pypdf decodes it
+    whole and keeps it."""
+
+    def __init__(self, data: bytes, budget: _Budget):
+        self._budget = budget
+        self._object_streams = _Budget(_MAX_OBJECT_STREAM_BYTES, deadline=budget.deadline)
+        self._measured: set[int] = set()
+        super().__init__(io.BytesIO(data), strict=False)
+
+    def get_object(self, indirect_reference):
+        self._budget.tick()
+        idnum = getattr(indirect_reference, "idnum", indirect_reference)
+        stream_number = self.xref_objStm.get(idnum, (None, None))[0]
+        if stream_number is not None and stream_number not in self._measured:
+            self._measured.add(stream_number)
+            stream = super().get_object(IndirectObject(stream_number, 0, self))
+            if isinstance(stream, StreamObject):
+                _measure_stream(stream, self._object_streams)
+        return super().get_object(indirect_reference)
+
+
+def _decode_whole(chunks, decoder, budget: _Budget):
+    data = b"".join(chunks)  # bounded: the chunks were counted
+    limit = max(1, min(budget.left, _WHOLE_DECODE_BYTES))
+    try:
+        with apply_configuration(lzw_maximum_output_length=limit,
+                                 run_length_maximum_output_length=limit):
+            out = decoder.decode(data)
+    except LimitReachedError as exc:
+        raise _TooComplex(str(exc)) from None
+    except Exception:  # noqa: BLE001 - broken data, as in _inflate
+        return
+    budget.spend(len(out))
+    yield out
+
+
+def _measure_stream(stream, budget: _Budget) -> None:
+    """Decode ``stream`` through its filters a chunk at a time, counting the bytes."""
+    filters = stream.get("/Filter")
+    if filters is None:
+        return
+    filters = filters.get_object()
+    names = [str(f.get_object()) for f in (filters if isinstance(filters, ArrayObject)
+                                            else [filters])]
+    chunks = iter([stream._data])  # the raw bytes as read (pypdf has no public name)
+    for name in names:
+        if name in _FLATE:
+            chunks = _inflate(chunks, budget)
+        elif name in _BYTE_FILTERS:
+            chunks = _decode_whole(chunks, _BYTE_FILTERS[name], budget)
+        else:
+            break
+    for _chunk in chunks:
+        pass
+
+
+_CONTAINERS = (IndirectObject, DictionaryObject, ArrayObject)
+
+
+def _active_content(reader: PdfReader, budget: _Budget) -> str | None:
+    """SCRIPT when the document (names, open action, additional actions, pages,
+    annotations, form fields, links...) holds JavaScript; EMBEDDED when it carries
+    files or actions that launch programs; None otherwise. Every stream reached is
+    decoded (and counted), so nothing is accepted unmeasured."""
     seen: set[tuple[int, int]] = set()
     stack = [reader.trailer["/Root"]]
     walked = 0
@@ -67,22 +225,43 @@ def _contains_script(reader: PdfReader) -> bool:
             obj = obj.get_object()
         walked += 1
         if walked > _MAX_OBJECTS_WALKED:
-            return True  # absurdly deep structure: refuse rather than guess
+            raise _TooComplex("too many objects")
+        if isinstance(obj, StreamObject):
+            _measure_stream(obj, budget)
         if isinstance(obj, DictionaryObject):
             for name, value in obj.items():
                 if name in _SCRIPT_KEYS:
-                    return True
-                if name == "/S" and isinstance(value, NameObject) and value == "/JavaScript":
-                    return True
-                if name != "/Parent":
+                    return SCRIPT
+                if name in _EMBEDDED_KEYS:
+                    return EMBEDDED
+                if name in ("/S", "/Type", "/Subtype", "/URI"):
+                    value = value.get_object()  # an indirect /S must not hide an action
+                    if name == "/S" and value == "/JavaScript":
+                        return SCRIPT
+                    if name == "/URI" and isinstance(value, (str, bytes)) and _SCRIPT_URI.match(
+                            value if isinstance(value, str) else value.decode("latin-1")):
+                        return SCRIPT
+                    if isinstance(value, NameObject) and value in _EMBEDDED_TYPES:
+                        return EMBEDDED
+                if name != "/Parent" and isinstance(value, _CONTAINERS):
                     stack.append(value)
         elif isinstance(obj, ArrayObject):
-            stack.extend(obj)
-    return False
+            stack.extend(item for item in obj if isinstance(item, _CONTAINERS))
+    return None
 
 
-def check_pdf(*, data: bytes, filename: str | None, max_bytes: int) -> CheckedPdf:
-    """Accept ``data`` only if it is a real, script-free PDF of at most ``max_bytes``.
+def _too_complex_error() -> DomainError:
+    return _attachment_error(_("This PDF is too large or too complex once decompressed to "
+                               "be checked safely. Please export it again, for example with "
+                               "smaller images."))
+
+
+def check_pdf(*, data: bytes, filename: str | None, max_bytes: int,
+              max_decoded_bytes: int = MAX_DECODED_BYTES,
+              max_seconds: float = MAX_CHECK_SECONDS) -> CheckedPdf:
+    """Accept ``data`` only if it is a real PDF of at most ``max_bytes``, without
+    scripts, embedded files or web-page code, whose streams decode to at most
+    ``max_decoded_bytes`` within ``max_seconds``.
 
     The content decides, not the name: the file must start with ``%PDF-`` and
     pypdf must read its pages.
@@ -96,28 +275,42 @@ def check_pdf(*, data: bytes, filename: str | None, max_bytes: int) -> CheckedPd
     if not data.startswith(b"%PDF-"):
         raise _attachment_error(_("This file is not a PDF (whatever its name says). "
                                   "Please export your document as PDF."))
+    if _HTML.search(data):
+        raise _attachment_error(_("This file hides web-page code (HTML or scripts) inside "
+                                  "the PDF, which is not allowed. Please export your "
+                                  "document as PDF again."))
+    budget = _Budget(max_decoded_bytes, deadline=time.monotonic() + max_seconds)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), apply_configuration(**_PYPDF_LIMITS):
             warnings.simplefilter("ignore")
-            reader = PdfReader(io.BytesIO(data), strict=False)
+            reader = _CheckingReader(data, budget)
             if reader.is_encrypted:
                 raise _attachment_error(_("Password-protected PDFs cannot be accepted: the "
                                           "evaluators must be able to open the file."))
             pages = reader.pages
             if len(pages) == 0:
                 raise _attachment_error(_("This PDF has no pages."))
-            for page in pages:
+            for number, page in enumerate(pages):
                 page.mediabox  # noqa: B018 - reading each page proves the file parses
-            has_script = _contains_script(reader)
+                if number % 100 == 0:
+                    budget.tick()
+            found = _active_content(reader, budget)
     except DomainError:
         raise
+    except (_TooComplex, LimitReachedError) as exc:
+        log.info("refused a PDF upload too costly to check: %r", exc)
+        raise _too_complex_error() from None
     except Exception as exc:  # pypdf raises many kinds of errors on broken files
         log.info("refused an unreadable PDF upload: %r", exc)
         raise _attachment_error(_("This PDF is damaged or cannot be read. Please export it "
                                   "again and retry.")) from None
-    if has_script:
+    if found == SCRIPT:
         raise _attachment_error(_("This PDF contains JavaScript, which is not allowed. Please "
                                   "export it again without scripts or interactive actions."))
+    if found == EMBEDDED:
+        raise _attachment_error(_("This PDF contains embedded files or actions that open "
+                                  "other programs, which is not allowed. Please export it "
+                                  "again without attachments."))
     return CheckedPdf(data=data, original_name=readable_name(filename), size=size,
                       sha256=hashlib.sha256(data).hexdigest())
 
