@@ -153,8 +153,7 @@ def main(argv: list[str] | None = None) -> dict:
                         help="GET every URL of a page this many times before its warm-up "
                              "(a cache's steady state; 0: a cold start, the default)")
     parser.add_argument("--app", default="wsgi:app",
-                        help="the WSGI app to serve (bench.http_cache_probe:app: the cache "
-                             "probe)")
+                        help="the WSGI app to serve")
     args = parser.parse_args(argv)
 
     def log(message: str) -> None:
