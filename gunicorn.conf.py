@@ -26,12 +26,15 @@ threads = _int("GUNICORN_THREADS", 1)
 timeout = _int("GUNICORN_TIMEOUT", 60)
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so that a slow leak never grows without bound.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
+# Recycle workers now and then so that a slow leak never grows without bound (not too
+# often: a new worker imports the app again and starts with an empty page cache).
+max_requests = _int("GUNICORN_MAX_REQUESTS", 20000)
 max_requests_jitter = max_requests // 10
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
-accesslog = "-"
+# GUNICORN_ACCESS_LOG=off leaves access lines out (a proxy in front often writes them).
+access_log_on = os.environ.get("GUNICORN_ACCESS_LOG", "on").lower() != "off"
+accesslog = "-" if access_log_on else None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 access_log_format = (
@@ -64,6 +67,8 @@ logconfig_dict = {
     "root": {"level": loglevel.upper(), "handlers": []},
     "loggers": {
         "gunicorn.error": {"handlers": ["error"], "level": loglevel.upper(), "propagate": False},
-        "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["access"] if access_log_on else [],
+                            "level": "INFO" if access_log_on else "CRITICAL",
+                            "propagate": False},
     },
 }

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from alliance.config import DEV_SECRET_KEY, INSTANCE_PATH, PROJECT_ROOT, load_config
-from alliance.core import aftercommit, security_headers
+from alliance.core import aftercommit, page_cache, security_headers
 from alliance.core.logs import configure_logging
 from alliance.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_template_helpers(app)
+    page_cache.install(app)
     _register_error_pages(app)
     _register_cli(app)
     if app.config["SEARCH_STARTUP_CHECK"]:

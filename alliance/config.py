@@ -91,6 +91,11 @@ def load_config() -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", "5 per minute;20 per hour"),
         "PREFERRED_URL_SCHEME": "https" if env == "production" else "http",
+        # The anonymous visitors' public pages, kept per process (core/page_cache.py).
+        "PAGE_CACHE": _bool("PAGE_CACHE", True),
+        "PAGE_CACHE_SECONDS": _int("PAGE_CACHE_SECONDS", 60),
+        "PAGE_CACHE_ENTRIES": _int("PAGE_CACHE_ENTRIES", 2000),
+        "PAGE_CACHE_REDIS_URL": os.environ.get("PAGE_CACHE_REDIS_URL") or None,
         # Logs: JSON lines in production (for the log collector), text in development.
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json" if env == "production" else "text"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),

@@ -18,3 +18,8 @@ class BoundedIntConverter(IntegerConverter):
 def page_number(value: int | None, *, last: int = 10_000) -> int:
     """A page number from the query string, kept between 1 and ``last``."""
     return min(max(value or 1, 1), last)
+
+
+def plain_digits(value: str | None) -> bool:
+    """ASCII digits only: ``str.isdigit`` is true for "²" or "٣", which ``int`` refuses."""
+    return bool(value) and value.isascii() and value.isdigit()

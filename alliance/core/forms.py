@@ -3,8 +3,32 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from flask_babel import lazy_gettext as _l
+from wtforms import DecimalField
+from wtforms.validators import NumberRange
+
 from alliance.core.errors import DomainError
 from alliance.extensions import db
+
+# The largest id (and count) a database integer column holds on every backend:
+# a larger number typed into an id field must be refused, not sent to the database.
+MAX_ID = 2**31 - 1
+
+
+def id_range() -> NumberRange:
+    """The validator of a field that names a row by its id."""
+    return NumberRange(min=1, max=MAX_ID)
+
+
+class FiniteDecimalField(DecimalField):
+    """A :class:`~wtforms.DecimalField` that refuses "NaN", "sNaN" and "Infinity":
+    ``Decimal()`` reads them, and a signalling NaN then breaks ``NumberRange``."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(_l("Give a number."))
 
 
 def put_errors(form, error: DomainError, *, general: bool = True) -> None:

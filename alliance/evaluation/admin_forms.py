@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DecimalField,
     FieldList,
     Form,
     FormField,
@@ -17,8 +16,17 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
+from alliance.core.forms import MAX_ID, id_range
+from alliance.core.forms import FiniteDecimalField as DecimalField
 from alliance.evaluation.models import NOT_SELECTED, SHORTLISTED, WINNER
 
 
@@ -33,7 +41,7 @@ class RoundSettingsForm(FlaskForm):
         _l("Reviewers per proposal"), default=3,
         validators=[InputRequired(), NumberRange(min=1, max=50)])
     max_load = IntegerField(
-        _l("Most proposals per juror"), validators=[Optional(), NumberRange(min=1)],
+        _l("Most proposals per juror"), validators=[Optional(), NumberRange(min=1, max=MAX_ID)],
         description=_l("Leave it empty to balance the loads (within one proposal of each "
                        "other)."))
     blind = BooleanField(_l("Blind review: jurors do not see who the start-up is"),
@@ -84,7 +92,7 @@ class ReferenceForm(FlaskForm):
 
 
 class AddAssignmentForm(FlaskForm):
-    proposal_id = IntegerField(validators=[InputRequired()])
+    proposal_id = IntegerField(validators=[InputRequired(), id_range()])
     juror = SelectField(_l("Juror"), coerce=int, validators=[InputRequired()])
 
 
@@ -120,7 +128,7 @@ class CriterionRowForm(Form):
 
     def validate_weight(self, field):
         if (self.name.data or "").strip() and field.data is None:
-            raise ValueError(_l("Give the criterion a weight."))
+            raise ValidationError(_l("Give the criterion a weight."))
 
 
 class SecondRoundForm(FlaskForm):

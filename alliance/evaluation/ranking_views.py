@@ -72,7 +72,7 @@ STATE_FILTERS = ("none", "shortlisted", "winner", "not_selected")
 def _sort_key(column: str):
     if column in SORTS:
         return SORTS[column]
-    if column.startswith("c") and column[1:].isdigit():
+    if column.startswith("c") and column[1:].isascii() and column[1:].isdigit():
         index = int(column[1:])
         return lambda r: r.criterion_means[index] if index < len(r.criterion_means) else None
     return None

@@ -8,6 +8,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectF
 from wtforms import SelectChoice as Choice
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
+from alliance.core.forms import id_range
 from alliance.matching.models import ADJUSTMENTS, OPTIMAL, STABLE
 from alliance.matching.pilot_matching import MAX_PILOTS_PER_STARTUP
 
@@ -20,8 +21,8 @@ class SettingsForm(FlaskForm):
 
 
 class AdjustmentForm(FlaskForm):
-    startup_id = IntegerField(validators=[InputRequired()])
-    challenge_id = IntegerField(validators=[InputRequired()])
+    startup_id = IntegerField(validators=[InputRequired(), id_range()])
+    challenge_id = IntegerField(validators=[InputRequired(), id_range()])
     kind = SelectField(choices=[Choice(k, k) for k in ADJUSTMENTS], validators=[InputRequired()])
 
 
@@ -36,7 +37,7 @@ class LockForm(FlaskForm):
 
 
 class RematchForm(FlaskForm):
-    startup_id = IntegerField(validators=[InputRequired()])
+    startup_id = IntegerField(validators=[InputRequired(), id_range()])
 
 
 class PreferencesForm(FlaskForm):

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from alliance.auth import policy
 from alliance.auth.models import User
+from alliance.core.converters import plain_digits
 from alliance.core.errors import DomainError
 from alliance.core.forms import put_errors
 from alliance.core.models import utcnow
@@ -32,7 +33,7 @@ def _pilot(pilot_id: int) -> Pilot:
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return int(value) if plain_digits(value) and len(value) < 10 else None
 
 
 @bp.get("/")

@@ -402,7 +402,7 @@ class _Sql:
         if name == "proposal_status":
             return f"(kind = 'proposal' AND status = {self.bind(value)})"
         if name == "trl":
-            return f"trl = {self.bind(int(value))}" if value.isdigit() else "false"
+            return f"trl = {self.bind(int(value))}" if value.isascii() and value.isdigit() else "false"
         return None  # not a facet: ignored
 
     def where(self, root, request: SearchRequest, scope: Scope) -> str:

@@ -536,7 +536,7 @@ def selected_query(name: str, value: str, now: datetime):
     if name == "proposal_status":
         return wq.And([wq.Term("kind", "proposal"), wq.Term("status", value)])
     if name == "trl":
-        return trl_query("=", value) if value.isdigit() else wq.NullQuery
+        return trl_query("=", value) if value.isascii() and value.isdigit() else wq.NullQuery
     return None  # not a facet: ignored
 
 
