@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from bench import datagen
 
-VERSION = 1
+VERSION = 2
 SEED = datagen.SEED
 CHALLENGES, STARTUPS, PROPOSALS = 10_000, 20_000, 100_000
 BATCH = 5_000

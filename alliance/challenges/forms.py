@@ -141,7 +141,9 @@ class FilterForm(Form):
     call = SelectField(_l("Call"), validators=[Optional()], validate_choice=False)
     state = SelectField(_l("Status"), validators=[Optional()], validate_choice=False, choices=[
         SelectChoice("", _l("Any")), SelectChoice("open", _l("Open")),
-        SelectChoice("upcoming", _l("Opening soon")), SelectChoice("closed", _l("Closed")),
+        SelectChoice("upcoming", _l("Opening soon")),
+        # "current" (open or opening soon) is what a partner's page links to.
+        SelectChoice("current", _l("Open or opening soon")), SelectChoice("closed", _l("Closed")),
     ])
     sort = SelectField(_l("Sort by"), validators=[Optional()], validate_choice=False, choices=[
         SelectChoice("deadline", _l("Deadline (soonest first)")),

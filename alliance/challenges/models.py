@@ -48,7 +48,8 @@ class Call(TimestampMixin, db.Model):
 challenge_cosponsor = db.Table(
     "challenge_cosponsor",
     sa.Column("challenge_id", sa.ForeignKey("challenge.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("partner_id", sa.ForeignKey("partner.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("partner_id", sa.ForeignKey("partner.id", ondelete="CASCADE"), primary_key=True,
+              index=True),  # a partner's co-sponsored challenges (the key starts with the id)
 )
 
 
@@ -68,7 +69,7 @@ class Challenge(TimestampMixin, db.Model):
     expected_outcomes: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
     rewards: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)  # pilot, budget...
     eligibility: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
-    opens_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
     deadline: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
     pilot_slots: Mapped[int] = mapped_column(default=1, nullable=False)
     status: Mapped[str] = mapped_column(sa.String(20), default=DRAFT, nullable=False, index=True)
@@ -100,6 +101,12 @@ class Challenge(TimestampMixin, db.Model):
             "'decided', 'archived')",
             name="status",
         ),
+        # The home page, /challenges/ and the partner pages read challenges in deadline
+        # (or publication) order from these, filtered by theme or call, without reading rows.
+        sa.Index("ix_challenge_status_deadline", "status", "deadline"),
+        sa.Index("ix_challenge_theme_id_status_deadline", "theme_id", "status", "deadline"),
+        sa.Index("ix_challenge_call_id_status_deadline", "call_id", "status", "deadline"),
+        sa.Index("ix_challenge_status_published_at", "status", "published_at"),
     )
 
     @property

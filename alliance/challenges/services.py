@@ -14,6 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import Pagination
 
 from alliance.auth.models import ADMIN, User, UserRole
 from alliance.challenges.models import (
@@ -367,16 +368,20 @@ def add_terms(*, challenge: Challenge, text: str, user, now: datetime) -> Challe
 
 # -- queries -------------------------------------------------------------------
 
-OPEN, UPCOMING, CLOSED_FILTER = "open", "upcoming", "closed"
+OPEN, UPCOMING, CLOSED_FILTER, CURRENT = "open", "upcoming", "closed", "current"
+STATES = (OPEN, UPCOMING, CURRENT, CLOSED_FILTER)
 
 
 def state_clause(state: str, now: datetime):
-    """SQL for "open", "upcoming" or "closed" (among public challenges)."""
+    """SQL for "open", "upcoming", "current" (open or upcoming) or "closed" (among public
+    challenges)."""
     if state == OPEN:
         return sa.and_(Challenge.status == PUBLISHED, Challenge.opens_at <= now,
                        Challenge.deadline > now)
     if state == UPCOMING:
         return sa.and_(Challenge.status == PUBLISHED, Challenge.opens_at > now)
+    if state == CURRENT:
+        return sa.and_(Challenge.status == PUBLISHED, Challenge.deadline > now)
     if state == CLOSED_FILTER:
         return sa.or_(Challenge.status.in_((CLOSED, IN_EVALUATION, DECIDED, ARCHIVED)),
                       sa.and_(Challenge.status == PUBLISHED, Challenge.deadline <= now))
@@ -385,10 +390,12 @@ def state_clause(state: str, now: datetime):
 
 def involving_partner(partner_id: int):
     """SQL: the challenges that ``partner_id`` leads or co-sponsors."""
-    cosponsored = sa.select(challenge_cosponsor.c.challenge_id).where(
-        challenge_cosponsor.c.partner_id == partner_id
-    )
-    return sa.or_(Challenge.lead_partner_id == partner_id, Challenge.id.in_(cosponsored))
+    # One IN over both id lists: with an OR, SQLite reads every candidate's full row.
+    return Challenge.id.in_(sa.union_all(
+        sa.select(Challenge.id).where(Challenge.lead_partner_id == partner_id),
+        sa.select(challenge_cosponsor.c.challenge_id)
+        .where(challenge_cosponsor.c.partner_id == partner_id),
+    ))
 
 
 def list_options():
@@ -397,36 +404,120 @@ def list_options():
     return (sa.orm.selectinload(Challenge.cosponsors), sa.orm.lazyload(Challenge.criteria))
 
 
+def _public_filters(*, visible, now: datetime, theme: str | None, partner: str | None,
+                    call: str | None, state: str | None) -> list:
+    """The WHERE clauses of /challenges/ for these filters."""
+    clauses = [visible, Challenge.status.in_(PUBLIC_STATUSES)]
+    if theme:
+        clauses.append(Challenge.theme_id.in_(sa.select(Theme.id).where(Theme.slug == theme)))
+    if partner:
+        partner_id = db.session.scalar(sa.select(Partner.id).where(Partner.slug == partner))
+        clauses.append(involving_partner(partner_id) if partner_id else sa.false())
+    if call:
+        clauses.append(Challenge.call_id.in_(sa.select(Call.id).where(Call.slug == call)))
+    if state:
+        clauses.append(state_clause(state, now))
+    return clauses
+
+
 def public_challenges_query(*, visible, now: datetime, theme: str | None = None,
                             partner: str | None = None, call: str | None = None,
                             state: str | None = None, sort: str = "deadline"):
-    """The SELECT behind /challenges/: public challenges, filtered and sorted."""
+    """The SELECT behind /challenges/: public challenges, filtered and sorted. (The page
+    itself reads them through :func:`public_challenges_page`, which gives the same order.)"""
     query = (
         sa.select(Challenge)
-        .where(visible, Challenge.status.in_(PUBLIC_STATUSES))
+        .where(*_public_filters(visible=visible, now=now, theme=theme, partner=partner,
+                                call=call, state=state))
         .options(*list_options())
     )
-    if theme:
-        query = query.where(Challenge.theme_id.in_(sa.select(Theme.id).where(Theme.slug == theme)))
-    if partner:
-        partner_id = db.session.scalar(sa.select(Partner.id).where(Partner.slug == partner))
-        query = query.where(involving_partner(partner_id) if partner_id else sa.false())
-    if call:
-        query = query.where(Challenge.call_id.in_(sa.select(Call.id).where(Call.slug == call)))
-    if state:
-        query = query.where(state_clause(state, now))
     if sort == "newest":
-        query = query.order_by(Challenge.published_at.desc(), Challenge.id.desc())
-    else:
-        # Still open (soonest first), then the past ones (most recent first).
+        return query.order_by(Challenge.published_at.desc(), Challenge.id.desc())
+    # Still open (soonest first), then the past ones (most recent first).
+    running = Challenge.deadline > now
+    return query.order_by(
+        sa.case((running, 0), else_=1),
+        sa.case((running, Challenge.deadline)),
+        Challenge.deadline.desc(),
+        Challenge.id,
+    )
+
+
+# Where a slice of challenges is cut: (WHERE clause, [(column, descending)], limit, offset).
+Slice = tuple[object, list[tuple[object, bool]], int, int]
+
+
+def challenges_in_slices(slices: list[Slice]) -> list[tuple[int, Challenge]]:
+    """``(slice number, challenge)`` for the rows of each slice, slice after slice, each in
+    its own order, read in one query (plus the co-sponsors').
+
+    Each slice is cut from the ids alone (ordered and limited on an index), so the wide
+    rows are read only for the challenges returned: sorting thousands of full rows for a
+    page of 20 is what made the lists slow at scale."""
+    chosen = []
+    for n, (where, order, limit, offset) in enumerate(slices):
+        if limit <= 0:
+            continue
+        ids = (sa.select(Challenge.id).where(where)
+               .order_by(*(column.desc() if desc else column for column, desc in order))
+               .limit(limit).offset(offset).subquery())
+        chosen.append(sa.select(ids.c.id, sa.literal_column(str(n)).label("part")))
+    if not chosen:
+        return []
+    rows = (chosen[0] if len(chosen) == 1 else sa.union_all(*chosen)).subquery()
+    order = [rows.c.part]
+    for n, (_where, columns, _limit, _offset) in enumerate(slices):
+        for column, desc in columns:
+            key = sa.case((rows.c.part == n, column))
+            order.append(key.desc() if desc else key)
+    query = (sa.select(rows.c.part, Challenge).join(rows, rows.c.id == Challenge.id)
+             .options(*list_options()).order_by(*order))
+    return [(part, challenge) for part, challenge in db.session.execute(query)]
+
+
+class ChallengePage(Pagination):
+    """A page of /challenges/. In deadline order: the still-running challenges (deadline
+    ahead, soonest first), then the past ones (most recent first), as two index-ordered
+    slices with the page's offset carried from the first to the second. Newest first:
+    one slice."""
+
+    def _query_items(self) -> list[Challenge]:
+        filters, now = self._query_args["filters"], self._query_args["now"]
+        offset, limit = self._query_offset, self.per_page
         running = Challenge.deadline > now
-        query = query.order_by(
-            sa.case((running, 0), else_=1),
-            sa.case((running, Challenge.deadline)),
-            Challenge.deadline.desc(),
-            Challenge.id,
-        )
-    return query
+        self._total, ahead = db.session.execute(
+            sa.select(sa.func.count(Challenge.id),
+                      sa.func.coalesce(sa.func.sum(sa.case((running, 1), else_=0)), 0))
+            .where(*filters)
+        ).one()
+        if self._query_args["sort"] == "newest":
+            slices = [(sa.and_(*filters),
+                       [(Challenge.published_at, True), (Challenge.id, True)], limit, offset)]
+        else:
+            in_first = max(0, min(limit, ahead - offset))
+            slices = [
+                (sa.and_(*filters, running),
+                 [(Challenge.deadline, False), (Challenge.id, False)], in_first, offset),
+                (sa.and_(*filters, Challenge.deadline <= now),
+                 [(Challenge.deadline, True), (Challenge.id, False)],
+                 limit - in_first, max(0, offset - ahead)),
+            ]
+        return [challenge for _part, challenge in challenges_in_slices(slices)]
+
+    def _query_count(self) -> int:
+        return self._total
+
+
+def public_challenges_page(*, visible, now: datetime, page: int, per_page: int,
+                           theme: str | None = None, partner: str | None = None,
+                           call: str | None = None, state: str | None = None,
+                           sort: str = "deadline") -> Pagination:
+    """One page of /challenges/ (the same rows, order and total as paginating
+    :func:`public_challenges_query`), read without sorting every public challenge."""
+    filters = _public_filters(visible=visible, now=now, theme=theme, partner=partner,
+                              call=call, state=state)
+    return ChallengePage(page=page, per_page=per_page, error_out=False, filters=filters,
+                         now=now, sort="newest" if sort == "newest" else "deadline")
 
 
 def open_counts_by_partner(now: datetime) -> dict[int, int]:
@@ -443,6 +534,44 @@ def open_counts_by_partner(now: datetime) -> dict[int, int]:
         .group_by(pairs.c.partner_id)
     )
     return dict(db.session.execute(query).all())
+
+
+@dataclass
+class PartnerChallenges:
+    """What a partner's page lists: the first of its current (open or upcoming) and past
+    challenges, and how many there are of each."""
+
+    current: list[Challenge]
+    past: list[Challenge]
+    current_total: int
+    past_total: int
+
+
+def partner_page_challenges(*, partner_id: int, visible, now: datetime, current_limit: int = 12,
+                            past_limit: int = 10) -> PartnerChallenges:
+    """The public challenges ``partner_id`` leads or co-sponsors (among ``visible``): the
+    ``current_limit`` current ones with the soonest deadlines and the ``past_limit`` most
+    recent past ones; "current" and "past" are the list's ``state=current`` and
+    ``state=closed`` filters, so the totals match the list they link to."""
+    base = [visible, Challenge.status.in_(PUBLIC_STATUSES), involving_partner(partner_id)]
+    # Among public challenges "closed" is "not current" (which SQLite reads faster).
+    current = state_clause(CURRENT, now)
+    past = sa.not_(current)
+    total, current_total = db.session.execute(
+        sa.select(sa.func.count(Challenge.id),
+                  sa.func.coalesce(sa.func.sum(sa.case((current, 1), else_=0)), 0))
+        .where(*base)
+    ).one()
+    past_total = total - current_total
+    rows = challenges_in_slices([
+        (sa.and_(*base, current), [(Challenge.deadline, False), (Challenge.id, False)],
+         current_limit, 0),
+        (sa.and_(*base, past), [(Challenge.deadline, True), (Challenge.id, True)],
+         past_limit, 0),
+    ])
+    return PartnerChallenges(current=[c for part, c in rows if part == 0],
+                             past=[c for part, c in rows if part == 1],
+                             current_total=current_total, past_total=past_total)
 
 
 def challenges_of_partner(partner_id: int, *, where=None) -> list[Challenge]:

@@ -19,7 +19,7 @@ from alliance.challenges.forms import (
     TermsForm,
 )
 from alliance.challenges.models import Call, Challenge, ChallengeTerms
-from alliance.core.converters import page_number
+from alliance.core.converters import page_number, plain_digits
 from alliance.core.errors import DomainError
 from alliance.core.forms import saving
 from alliance.core.models import utcnow
@@ -67,15 +67,14 @@ def index():
     form.partner.choices = [Choice("", _("All partners"))] + [Choice(p.slug, p.name)
                                                               for p in partners]
     form.call.choices = [Choice("", _("All calls"))] + [Choice(c.slug, c.title) for c in calls]
-    state = form.state.data if form.state.data in ("open", "upcoming", "closed") else ""
+    state = form.state.data if form.state.data in services.STATES else ""
     sort = "newest" if form.sort.data == "newest" else "deadline"
-    query = services.public_challenges_query(
+    pagination = services.public_challenges_page(
         visible=policy.visible_challenges(current_user), now=now,
         theme=form.theme.data or None, partner=form.partner.data or None,
         call=form.call.data or None, state=state, sort=sort,
+        page=page_number(request.args.get("page", 1, type=int)), per_page=PER_PAGE,
     )
-    page = page_number(request.args.get("page", 1, type=int))
-    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
     filtered = any((form.theme.data, form.partner.data, form.call.data, state))
     return render_template("challenges/index.html", form=form, pagination=pagination,
                            challenges=pagination.items, now=now, filtered=filtered)
@@ -218,7 +217,7 @@ def criteria(slug):
     elif form.validate_on_submit():
         rows = [
             services.CriterionData(
-                id=int(row.form.id.data) if (row.form.id.data or "").isdigit() else None,
+                id=int(row.form.id.data) if plain_digits(row.form.id.data) else None,
                 name=row.form.name.data, description=row.form.description.data or "",
                 weight=row.form.weight.data, scale=row.form.scale.data,
                 comment_required=bool(row.form.comment_required.data),

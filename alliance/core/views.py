@@ -37,8 +37,9 @@ def index():
     open_challenges = db.session.scalars(
         sa.select(Challenge)
         .where(Challenge.status == PUBLISHED, Challenge.deadline > now)
-        .order_by(Challenge.deadline)
+        .order_by(Challenge.deadline, Challenge.id)  # read in order from ix_challenge_status_deadline
         .limit(6)
+        .options(sa.orm.lazyload(Challenge.criteria))  # the cards do not show them
     ).all()
     partners = db.session.scalars(sa.select(Partner).order_by(Partner.name)).all()
     calls = db.session.scalars(

@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 
 from alliance.auth import policy
 from alliance.challenges import services as challenge_services
-from alliance.challenges.models import PUBLIC_STATUSES, Challenge
 from alliance.core.models import utcnow
 from alliance.extensions import db
 from alliance.matching.pilot_queries import pilots_panel_context
@@ -15,6 +14,8 @@ from alliance.partners.models import Partner
 from alliance.proposals.models import DRAFT, SUBMITTED, Proposal
 
 bp = Blueprint("partners", __name__)
+
+CURRENT_SHOWN, PAST_SHOWN = 12, 10  # challenges on a partner's page
 
 
 @bp.get("/partners/")
@@ -30,16 +31,15 @@ def detail(slug):
     partner = db.session.scalar(sa.select(Partner).where(Partner.slug == slug))
     policy.require(partner is not None, hide=True)
     now = utcnow()
-    challenges = challenge_services.challenges_of_partner(
-        partner.id,
-        where=sa.and_(policy.visible_challenges(current_user),
-                      Challenge.status.in_(PUBLIC_STATUSES)),
+    # The first few of each kind, with links to the full lists: a partner may have
+    # hundreds of challenges.
+    shown = challenge_services.partner_page_challenges(
+        partner_id=partner.id, visible=policy.visible_challenges(current_user), now=now,
+        current_limit=CURRENT_SHOWN, past_limit=PAST_SHOWN,
     )
-    current = sorted((c for c in challenges if c.status == "published"
-                      and not c.deadline_passed(now)), key=lambda c: c.deadline)
-    past = [c for c in challenges if c not in current]
-    return render_template("partners/detail.html", partner=partner, current=current, past=past,
-                           now=now)
+    return render_template("partners/detail.html", partner=partner, current=shown.current,
+                           past=shown.past, current_total=shown.current_total,
+                           past_total=shown.past_total, now=now)
 
 
 def proposal_counts(challenge_ids: list[int]) -> dict[int, dict[str, int]]:
