@@ -37,12 +37,9 @@ access_log_on = os.environ.get("GUNICORN_ACCESS_LOG", "on").lower() != "off"
 accesslog = "-" if access_log_on else None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-access_log_format = (
-    '{"time": "%(t)s", "logger": "gunicorn.access", "remote_addr": "%(h)s", '
-    '"method": "%(m)s", "path": "%(U)s", "query": "%(q)s", "status": %(s)s, '
-    '"bytes": "%(B)s", "duration_ms": %(M)s, "request_id": "%({x-request-id}o)s", '
-    '"user_agent": "%(a)s"}'
-)
+# One JSON object per access line, built with json.dumps (core/gunicorn_logging.py),
+# carrying the request id the application echoes in X-Request-ID.
+logger_class = "alliance.core.gunicorn_logging.JsonAccessLogger"
 
 # gunicorn's own lines (start, worker restarts) as JSON too; access lines are
 # already JSON (the format above) and pass through as they are.

@@ -19,6 +19,7 @@ from alliance.challenges.forms import (
     TermsForm,
 )
 from alliance.challenges.models import Call, Challenge, ChallengeTerms
+from alliance.core import page_cache
 from alliance.core.converters import page_number, plain_digits
 from alliance.core.errors import DomainError
 from alliance.core.forms import saving
@@ -98,6 +99,7 @@ def detail(slug):
     except Exception:  # the index being unavailable must not hide the challenge
         log.exception("related challenges unavailable for challenge %s", challenge.id)
         related = []
+        page_cache.skip()  # not kept without its related challenges
     return render_template(
         "challenges/detail.html", challenge=challenge, now=now, proposal=proposal,
         criteria=list(zip(challenge.criteria, shares)), terms=challenge.current_terms,

@@ -21,7 +21,9 @@ def backup_command(output_dir):
     config = current_app.config
     directory = output_dir or str(Path(current_app.instance_path) / "backups")
     try:
-        path = write_backup(engine=db.engine, url=config["SQLALCHEMY_DATABASE_URI"],
+        # The engine's URL: Flask-SQLAlchemy has put a relative SQLite path in instance/.
+        url = db.engine.url.render_as_string(hide_password=False)
+        path = write_backup(engine=db.engine, url=url,
                             uploads=config["UPLOAD_FOLDER"], directory=directory, now=utcnow())
     except BackupError as error:
         raise click.ClickException(str(error)) from error
@@ -41,7 +43,8 @@ def restore_command(path, yes):
     config = current_app.config
     db.session.remove()
     try:
-        manifest = restore_backup(engine=db.engine, url=config["SQLALCHEMY_DATABASE_URI"],
+        url = db.engine.url.render_as_string(hide_password=False)
+        manifest = restore_backup(engine=db.engine, url=url,
                                   uploads=config["UPLOAD_FOLDER"], path=path)
     except BackupError as error:
         raise click.ClickException(str(error)) from error

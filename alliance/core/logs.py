@@ -15,6 +15,7 @@ import uuid
 
 from flask import Flask, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
+from sqlalchemy import inspect as sa_inspect
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A proxy's id is kept only if it is short and plain: it ends up in every log line.
@@ -34,7 +35,9 @@ class RequestContext(logging.Filter):
             record.method = request.method
             record.path = request.path
             user = g.get("_login_user")  # only if Flask-Login already loaded it
-            record.user_id = getattr(user, "id", None)
+            # The identity map key: never a query (nor an error) for an expired user.
+            state = sa_inspect(user, raiseerr=False) if user is not None else None
+            record.user_id = state.identity[0] if state is not None and state.identity else None
         else:
             record.request_id, record.method, record.path, record.user_id = "-", None, None, None
         return True

@@ -26,6 +26,7 @@ the next opening or deadline of any challenge or call, and at the latest
 """
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import threading
@@ -43,9 +44,12 @@ from sqlalchemy.orm import Session
 
 from alliance.core.models import utcnow
 
+log = logging.getLogger(__name__)
+
 PAGES = frozenset({"main.index", "challenges.index", "challenges.detail", "partners.index",
                    "partners.detail", "search.index"})
-PLACEHOLDER = "__alliance_csrf_token__"
+# Random per process: text a user writes can never be taken for it.
+PLACEHOLDER = f"__csrf_{secrets.token_hex(16)}__"
 KEPT_HEADERS = ("Content-Type", "Vary")
 _CHANGED = "alliance_page_cache_changed"
 
@@ -107,27 +111,36 @@ def _redis(app: Flask):
 REDIS_KEY = "alliance:page-cache-version"
 
 
-def read_version(app: Flask) -> str:
-    """The current data version ("" when none was ever written)."""
-    if app.config.get("PAGE_CACHE_REDIS_URL"):
-        value = _redis(app).get(REDIS_KEY)
-        return value.decode() if value else ""
+def read_version(app: Flask) -> str | None:
+    """The current data version ("" when none was ever written; None when it cannot
+    be read: the page is then rendered and not cached)."""
     try:
+        if app.config.get("PAGE_CACHE_REDIS_URL"):
+            value = _redis(app).get(REDIS_KEY)
+            return value.decode() if value else ""
         return _version_file(app).read_text()
     except FileNotFoundError:
         return ""
+    except Exception:
+        log.exception("page cache: the data version cannot be read; not caching")
+        return None
 
 
 def bump_version(app: Flask) -> None:
-    """A new version: every entry made before is stale from now on."""
+    """A new version: every entry made before is stale from now on. The commit has
+    happened: a failure here is logged, never turned into an error page (and the
+    entries still expire within ``PAGE_CACHE_SECONDS``)."""
     value = secrets.token_hex(8)
-    if app.config.get("PAGE_CACHE_REDIS_URL"):
-        _redis(app).set(REDIS_KEY, value)
-        return
-    path = _version_file(app)
-    partial = path.with_name(f"{path.name}.{os.getpid()}.{value}")
-    partial.write_text(value)
-    os.replace(partial, path)  # atomic: readers see the old value or the new one
+    try:
+        if app.config.get("PAGE_CACHE_REDIS_URL"):
+            _redis(app).set(REDIS_KEY, value)
+            return
+        path = _version_file(app)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.{value}")
+        partial.write_text(value)
+        os.replace(partial, path)  # atomic: readers see the old value or the new one
+    except Exception:
+        log.exception("page cache: the data version cannot be changed")
 
 
 def _note_flush(session: Session, flush_context) -> None:
@@ -168,6 +181,8 @@ def _key() -> tuple | None:
         return None
     if request.cookies.get("remember_token") or "_user_id" in session or "_flashes" in session:
         return None
+    if request.headers.get("HX-History-Restore-Request") == "true":
+        return None  # htmx restoring history wants a whole page despite HX-Request
     return (session.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"],
             request.full_path, request.headers.get("HX-Request") == "true")
 
@@ -203,13 +218,16 @@ def _before_request():
     if key is None:
         return None
     version = read_version(current_app)
+    if version is None:
+        return None
     entry = STORE.get(key)
     if entry is not None and entry.version == version and entry.expires > time.time():
         response = Response(_with_token(entry.body), status=200, headers=list(entry.headers))
         response.headers["X-Page-Cache"] = "hit"
         return response
-    # Read before any data: the page will hold data at least as new as this version.
-    g.page_cache = (key, version)
+    # Read before any data: the page will hold data at least as new as this version,
+    # and expire at the first boundary after the moment its data was read.
+    g.page_cache = (key, version, utcnow())
     return None
 
 
@@ -222,8 +240,7 @@ def _after_request(response: Response) -> Response:
     body = response.get_data()
     if (response.status_code == 200 and response.mimetype == "text/html"
             and "_flashes" not in session and "_user_id" not in session):
-        key, version = fill
-        now = utcnow()
+        key, version, now = fill
         expires = time.time() + current_app.config["PAGE_CACHE_SECONDS"]
         boundary = _next_boundary(now)
         if boundary is not None:
@@ -235,6 +252,12 @@ def _after_request(response: Response) -> Response:
         response.headers["X-Page-Cache"] = "miss"
     response.set_data(_with_token(body))
     return response
+
+
+def skip() -> None:
+    """Render this request's page without keeping it (call before rendering): for a
+    page built in a degraded way, such as without the search index."""
+    g.pop("page_cache", None)
 
 
 def _csrf_token() -> str:

@@ -66,7 +66,32 @@ def test_gunicorn_settings_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("BIND", "0.0.0.0:9000")
     settings = runpy.run_path(str(GUNICORN_CONF))
     assert (settings["workers"], settings["bind"]) == (4, "0.0.0.0:9000")
-    # The access line is JSON once gunicorn fills in its placeholders.
-    sample = settings["access_log_format"].replace("%(s)s", "200").replace("%(M)s", "12")
-    assert json.loads(sample % {k: "x" for k in ("t", "h", "m", "U", "q", "B", "a",
-                                                 "{x-request-id}o")})["status"] == 200
+    assert settings["logger_class"] == "alliance.core.gunicorn_logging.JsonAccessLogger"
+
+
+def test_gunicorn_access_line_is_json_whatever_the_request(caplog):
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from alliance.core.gunicorn_logging import JsonAccessLogger
+
+    config = Config()
+    config.set("accesslog", "-")
+    logger = JsonAccessLogger(config)
+    hostile = 'a\\", "forged": "1'
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": "/a%22b", "SERVER_PROTOCOL": "HTTP/1.1",
+               "PATH_INFO": '/a"b\\c', "QUERY_STRING": "q=\\", "REMOTE_ADDR": "127.0.0.1",
+               "HTTP_USER_AGENT": hostile}
+    response = SimpleNamespace(status="200 OK", sent=12,
+                               headers=[("X-Request-ID", "r-9")])
+    request = SimpleNamespace(headers=[("User-Agent", hostile)])
+    lines = []
+    logger.access_log.info = lambda fmt, *args: lines.append(fmt % args)
+
+    logger.access(response, request, environ, timedelta(milliseconds=7))
+
+    line = json.loads(lines[0])
+    assert line["user_agent"] == hostile and "forged" not in line
+    assert (line["status"], line["request_id"], line["path"]) == (200, "r-9", '/a"b\\c')

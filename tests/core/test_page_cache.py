@@ -149,3 +149,42 @@ def test_pages_outside_the_list_and_posts_are_never_cached(client, challenge):
     assert "X-Page-Cache" not in client.get("/no-such-page").headers
     client.get(f"/challenges/{challenge.slug}")
     assert "X-Page-Cache" not in client.post("/language", data={"lang": "en"}).headers
+
+
+def test_htmx_history_restore_gets_a_whole_page_and_is_never_kept(app, client, challenge):
+    restore = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    whole = client.get("/search?q=sensori", headers=restore)
+    fragment = client.get("/search?q=sensori", headers={"HX-Request": "true"})
+
+    assert "<html" in whole.text and "X-Page-Cache" not in whole.headers
+    assert fragment.headers["X-Page-Cache"] == "miss" and "<html" not in fragment.text
+    again = client.get("/search?q=sensori", headers=restore)
+    assert "<html" in again.text
+
+
+def test_user_text_is_never_taken_for_the_token(app, client):
+    challenge = factories.ChallengeFactory(published=True,
+                                           summary=f"Read {page_cache.PLACEHOLDER} aloud")
+    client.get(f"/challenges/{challenge.slug}")
+    page = app.test_client().get(f"/challenges/{challenge.slug}")
+    # The placeholder is random per process: no one can write it in advance.
+    assert page.headers["X-Page-Cache"] == "hit"
+    assert page_cache.PLACEHOLDER != "__csrf_" + "0" * 32 + "__"
+    token = TOKEN.findall(page.text)[0]
+    assert token not in page.text.split('name="csrf_token"')[0]
+
+
+def test_an_unreadable_version_means_no_cache_not_an_error(app, client, challenge,
+                                                          monkeypatch, tmp_path):
+    # A folder where the version file should be: reading and writing it both fail.
+    monkeypatch.setitem(app.config, "PAGE_CACHE_VERSION_FILE", str(tmp_path))
+
+    first = client.get(f"/challenges/{challenge.slug}")
+    second = client.get(f"/challenges/{challenge.slug}")
+
+    challenge.title = "Changed"
+    db.session.commit()  # the version cannot change either: logged, not an error
+
+    assert first.status_code == second.status_code == 200
+    assert "X-Page-Cache" not in first.headers and "X-Page-Cache" not in second.headers
+    assert "Changed" in client.get(f"/challenges/{challenge.slug}").text
