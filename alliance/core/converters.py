@@ -23,3 +23,12 @@ def page_number(value: int | None, *, last: int = 10_000) -> int:
 def plain_digits(value: str | None) -> bool:
     """ASCII digits only: ``str.isdigit`` is true for "²" or "٣", which ``int`` refuses."""
     return bool(value) and value.isascii() and value.isdigit()
+
+
+def id_arg(value: str) -> int:
+    """``request.args.get(name, type=id_arg)``: an id the database can hold, or the
+    default (werkzeug turns the ``ValueError`` into it)."""
+    number = int(value) if plain_digits(value) else 0
+    if not 1 <= number <= MAX_ID:
+        raise ValueError(value)
+    return number

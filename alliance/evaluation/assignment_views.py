@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from alliance.auth.models import User
+from alliance.core.converters import id_arg
 from alliance.core.errors import DomainError
 from alliance.core.models import utcnow
 from alliance.evaluation import assignment as assignment_services
@@ -32,7 +33,7 @@ def _assignments_page(round_: EvaluationRound, *, report=None, add_form=None):
         .join(User, User.id == CommitteeMember.user_id)
         .where(CommitteeMember.round_id == round_.id).order_by(User.name, User.id)
     ).all()
-    juror_filter = request.args.get("juror", type=int)
+    juror_filter = request.args.get("juror", type=id_arg)
     text = (request.args.get("q") or "").strip()
     short_only = request.args.get("short") == "1"
     counted = (

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from alliance.auth import policy
+from alliance.core.converters import id_arg
 from alliance.core.forms import saving
 from alliance.core.models import utcnow
 from alliance.extensions import db
@@ -58,7 +59,7 @@ def _sections(startup: Startup, posted_call_id: int | None) -> list[Section]:
 @login_required
 def edit():
     startup = _startup()
-    posted = request.form.get("call_id", type=int) if request.method == "POST" else None
+    posted = request.form.get("call_id", type=id_arg) if request.method == "POST" else None
     sections = _sections(startup, posted)
     status = 200
     if request.method == "POST":
