@@ -118,6 +118,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def _register_blueprints(app: Flask) -> None:
     from alliance.admin.views import bp as admin_bp
+    from alliance.api.views import bp as api_bp
     from alliance.auth.views import bp as auth_bp
     from alliance.challenges.views import bp as challenges_bp
     from alliance.core.views import bp as main_bp
@@ -137,7 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (main_bp, auth_bp, partners_bp, startups_bp, challenges_bp,
                       proposals_bp, admin_bp, search_bp, evaluation_bp, jury_bp,
                       results_bp, scouting_bp, pilot_preferences_bp, matching_admin_bp,
-                      pilots_bp, call_results_bp):
+                      pilots_bp, call_results_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     Flask,
     abort,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -91,6 +92,8 @@ def dashboard():
 
 def register_error_pages(app: Flask) -> None:
     def render_error(code: int, title: str, message: str):
+        if request.path.startswith("/api/"):  # the API answers JSON, even to 404 and 405
+            return jsonify(error={"status": code, "message": str(message)}), code
         return render_template("errors/error.html", code=code, title=title,
                                message=message), code
 

@@ -329,12 +329,28 @@ PILOTS = {
     "pilots.complete": route(PILOT, POST=PILOT_SIDES),
 }
 
+# -- the public JSON API (/api/v1): public challenges only, even to their partner ----------
+
+API = {
+    "api.challenges": route(GET=EVERYONE),
+    "api.challenge": route({"slug": "draft.slug"}, GET=expect("hidden")),
+    "api.challenge (published)": route({"slug": "open.slug"}, GET=EVERYONE),
+    "api.partners": route(GET=EVERYONE),
+    "api.partner": route({"slug": "x.slug"}, GET=EVERYONE),
+    "api.calls": route(GET=EVERYONE),
+    # Not published yet: only admins see the results (as on call_results.call).
+    "api.call_results": route({"slug": "call.slug"},
+                              GET=only("admin", default="hidden", anonymous="hidden")),
+    "api.search": route(GET=EVERYONE),  # without q: 400, the user was let in
+    "api.openapi": route(GET=EVERYONE),
+}
+
 # -- the whole table ----------------------------------------------------------------------
 
 MATRIX: dict[str, Route] = {
     **MAIN, **AUTH, **PARTNERS, **STARTUPS, **CHALLENGES, **PROPOSALS, **RESULTS, **SEARCH,
     **ADMIN, **EVALUATION, **JURY, **SCOUTING, **PILOT_PREFERENCES, **MATCHING_ADMIN,
-    **CALL_RESULTS, **PILOTS,
+    **CALL_RESULTS, **PILOTS, **API,
 }
 
 
