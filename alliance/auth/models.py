@@ -37,6 +37,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true(), nullable=False)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locale: Mapped[str | None] = mapped_column(sa.String(5))
+    # Privacy: the notice version the user consented to at registration, and when;
+    # anonymised_at is set when the account is deleted (its personal data replaced).
+    privacy_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    privacy_notice_version: Mapped[str | None] = mapped_column(sa.String(20))
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     granted_roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -53,6 +53,39 @@ challenge_cosponsor = db.Table(
 )
 
 
+# The city goals a challenge serves (see CityGoal).
+challenge_city_goal = db.Table(
+    "challenge_city_goal",
+    sa.Column("challenge_id", sa.ForeignKey("challenge.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("city_goal_id", sa.ForeignKey("city_goal.id", ondelete="CASCADE"), primary_key=True,
+              index=True),
+)
+
+
+class CityGoal(TimestampMixin, db.Model):
+    """A goal of the city the Alliance serves, such as an action area of Milan's
+    Climate City Contract ("Reti energetiche", "Mobilità sostenibile"). Admins keep the
+    list; challenges name the goals they serve; each goal has a public page."""
+
+    __tablename__ = "city_goal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True, nullable=False)
+    name_it: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    name_en: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    description_it: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    description_en: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    position: Mapped[int] = mapped_column(default=0, nullable=False)
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true(), nullable=False)
+
+    challenges: Mapped[list[Challenge]] = relationship(
+        secondary=challenge_city_goal, back_populates="city_goals"
+    )
+
+    def __repr__(self) -> str:
+        return f"<CityGoal {self.slug}>"
+
+
 class Challenge(TimestampMixin, db.Model):
     __tablename__ = "challenge"
 
@@ -76,6 +109,10 @@ class Challenge(TimestampMixin, db.Model):
     status_comment: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The language the brief (title, summary, description...) is written in; a
+    # ChallengeTranslation may carry it in the other one.
+    locale: Mapped[str] = mapped_column(sa.String(5), default="it", server_default="it",
+                                        nullable=False)
 
     call: Mapped[Call] = relationship(back_populates="challenges", lazy="joined")
     lead_partner: Mapped[Partner] = relationship(lazy="joined")
@@ -92,6 +129,13 @@ class Challenge(TimestampMixin, db.Model):
         order_by="ChallengeTerms.version",
     )
     created_by = relationship("User")
+    city_goals: Mapped[list[CityGoal]] = relationship(
+        secondary=challenge_city_goal, back_populates="challenges", lazy="selectin",
+        order_by=CityGoal.position,
+    )
+    translations: Mapped[list[ChallengeTranslation]] = relationship(
+        back_populates="challenge", cascade="all, delete-orphan", lazy="selectin",
+    )
 
     __table_args__ = (
         sa.CheckConstraint("deadline > opens_at", name="timeline"),
@@ -184,3 +228,26 @@ class ChallengeTerms(db.Model):
     challenge: Mapped[Challenge] = relationship(back_populates="terms")
 
     __table_args__ = (sa.UniqueConstraint("challenge_id", "version"),)
+
+
+class ChallengeTranslation(db.Model):
+    """The brief of a challenge in a language other than its own (``Challenge.locale``):
+    the page shows it to readers of that language."""
+
+    __tablename__ = "challenge_translation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("challenge.id", ondelete="CASCADE"), nullable=False
+    )
+    locale: Mapped[str] = mapped_column(sa.String(5), nullable=False)
+    title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    summary: Mapped[str] = mapped_column(sa.String(500), nullable=False)
+    description: Mapped[str] = mapped_column(sa.Text, nullable=False)  # Markdown
+    expected_outcomes: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    rewards: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    eligibility: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+
+    challenge: Mapped[Challenge] = relationship(back_populates="translations")
+
+    __table_args__ = (sa.UniqueConstraint("challenge_id", "locale"),)

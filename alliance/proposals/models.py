@@ -46,6 +46,9 @@ class Proposal(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # latest submission
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the retention period removed the content of a proposal that was not
+    # selected (``flask privacy purge``); its scores and decision records stay.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The terms accepted with the latest submission.
     terms_id: Mapped[int | None] = mapped_column(sa.ForeignKey("challenge_terms.id"))
     terms_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,1 @@
+"""Notifications: deadline reminders and the mail outbox's retries."""

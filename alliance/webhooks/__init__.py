@@ -1,0 +1,1 @@
+"""Webhooks: partners' endpoints told of events, with signed and retried deliveries."""
