@@ -6,9 +6,12 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/alliance_test
 PYTEST_WORKERS ?= 2
+# The browser tests (tests/browser) drive this Chromium; without it they are skipped.
+CHROMIUM ?= /usr/bin/chromium
+PYTEST := BROWSER_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 .PHONY: run test test-sqlite test-postgres install install-test db-upgrade demo serve clean \
-	translations i18n-update
+	translations i18n-update browser-note
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,13 +54,18 @@ run: db-upgrade translations
 serve: db-upgrade translations
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-## make test: set up the test dependencies and run the whole suite (SQLite)
-test: install-test translations
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+## make test: set up the test dependencies and run the whole suite (SQLite), the browser
+## tests included when Chromium is installed (they say so when it is not)
+test: install-test translations browser-note
+	$(PYTEST)
 
 ## make test-postgres: the same suite on the PostgreSQL server at 127.0.0.1:5432 (fresh databases)
-test-postgres: install-test translations
-	TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+test-postgres: install-test translations browser-note
+	TEST_DATABASE_URL=$(PG_URL) $(PYTEST)
+
+browser-note:
+	@if [ -x "$(CHROMIUM)" ]; then echo "browser tests: chromium found at $(CHROMIUM)"; \
+	else echo "browser tests: chromium not found at $(CHROMIUM) — skipped (apt-get install chromium chromium-driver)"; fi
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

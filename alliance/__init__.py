@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, current_app, has_request_context, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import lazy_gettext
 from flask_login import current_user
 from sqlalchemy import event
@@ -11,7 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from alliance.config import DEV_SECRET_KEY, INSTANCE_PATH, PROJECT_ROOT, load_config
-from alliance.core import aftercommit, page_cache, security_headers
+from alliance.core import aftercommit, audit_guard, page_cache, security_headers
+from alliance.core.languages import LANGUAGE_COOKIE, LANGUAGES
 from alliance.core.logs import configure_logging
 from alliance.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
@@ -75,12 +76,16 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = lazy_gettext("Please log in to open this page.")
     login_manager.session_protection = "basic"
     aftercommit.install(Session)
+    audit_guard.install()
     from alliance.evaluation import conflict_watch, revisions
     from alliance.search import sync
 
     sync.install()
     revisions.install()
     conflict_watch.install()
+    from alliance.webhooks import listen as webhooks_listen
+
+    webhooks_listen.install()
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -90,7 +95,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _select_locale() -> str:
-    supported = ("it", "en")
+    supported = LANGUAGES
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():  # CLI and after-commit work: the default language
         return default
@@ -99,7 +104,8 @@ def _select_locale() -> str:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in supported:
         return current_user.locale
-    return default
+    remembered = request.cookies.get(LANGUAGE_COOKIE)
+    return remembered if remembered in supported else default
 
 
 @event.listens_for(Engine, "connect")
@@ -119,7 +125,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 def _register_blueprints(app: Flask) -> None:
     from alliance.admin.views import bp as admin_bp
     from alliance.api.views import bp as api_bp
+    from alliance.auth.privacy_views import bp as account_bp
     from alliance.auth.views import bp as auth_bp
+    from alliance.challenges.goal_views import bp as goals_bp
     from alliance.challenges.views import bp as challenges_bp
     from alliance.core.views import bp as main_bp
     from alliance.evaluation.admin_views import bp as evaluation_bp
@@ -138,17 +146,19 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (main_bp, auth_bp, partners_bp, startups_bp, challenges_bp,
                       proposals_bp, admin_bp, search_bp, evaluation_bp, jury_bp,
                       results_bp, scouting_bp, pilot_preferences_bp, matching_admin_bp,
-                      pilots_bp, call_results_bp, api_bp):
+                      pilots_bp, call_results_bp, api_bp, goals_bp, account_bp):
         app.register_blueprint(blueprint)
 
 
 def _register_template_helpers(app: Flask) -> None:
     from alliance.auth import policy
+    from alliance.challenges.briefs import brief_for
     from alliance.core import templating
     from alliance.matching.pilot_solutions import pilot_reason
     from alliance.matching.scouting import invitation_reason
 
     app.jinja_env.globals["policy"] = policy
+    app.jinja_env.globals["brief_for"] = brief_for  # a challenge's brief in the reader's language
     templating.register(app)
     # Reasons are stored as facts and said in the reader's language.
     app.jinja_env.filters["invitation_reason"] = invitation_reason

@@ -55,7 +55,8 @@ def load_config() -> dict:
         # Index every change after its commit; check (and rebuild) the index at start-up.
         "SEARCH_SYNC": _bool("SEARCH_SYNC", True),
         "SEARCH_STARTUP_CHECK": _bool("SEARCH_STARTUP_CHECK", True),
-        # Mail: "dev" writes every message to the log and to MAIL_FILE_PATH.
+        # Mail: the default (development) backend writes every message to the log and to
+        # MAIL_FILE_PATH; MAIL_BACKEND=smtp sends through MAIL_SERVER (README "E-mail").
         "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "alliance.core.mail_backend.EmailBackend"),
         "MAIL_FILE_PATH": os.environ.get("MAIL_FILE_PATH", str(instance / "mail")),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
@@ -64,6 +65,12 @@ def load_config() -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
         "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
+        "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 10),  # seconds; a stuck server must not hang us
+        # Webhooks: turned into deliveries from the audit log; the first attempt right after
+        # the commit (thread: in the background | inline: in the request | off; true/false
+        # mean thread/off), the retries by `flask webhooks deliver` (cron).
+        "WEBHOOKS_ENABLED": _bool("WEBHOOKS_ENABLED", True),
+        "WEBHOOKS_SEND_AFTER_COMMIT": os.environ.get("WEBHOOKS_SEND_AFTER_COMMIT", "thread"),
         # The site's address, for links in e-mails sent by commands (cron), outside requests.
         "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "MAIL_DEFAULT_SENDER": os.environ.get(

@@ -66,6 +66,8 @@ def app(tmp_path_factory, database_url):
         # Search tests turn these on; elsewhere the index stays out of the way.
         "SEARCH_SYNC": False,
         "RANKING_CACHE": False,  # rolled-back tests repeat ids and times: see ranking._cached
+        # One shared connection (the rolled-back transaction): no second thread may use it.
+        "WEBHOOKS_SEND_AFTER_COMMIT": "inline",
         "PAGE_CACHE": False,  # on in tests/core/test_page_cache.py
         "PAGE_CACHE_VERSION_FILE": str(instance / "page-cache-version"),
         # Limits so high no test reaches them; the rate-limit tests lower them.

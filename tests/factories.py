@@ -53,9 +53,13 @@ class UserFactory(Base):
     password_hash = _PASSWORD_HASH
     confirmed_at = factory.LazyFunction(lambda: datetime.now(UTC))
     active = True
+    # Registered on the site: consented to the privacy notice then.
+    privacy_consent_at = factory.LazyFunction(lambda: datetime.now(UTC))
+    privacy_notice_version = "2026-11"
 
     class Params:
         unconfirmed = factory.Trait(confirmed_at=None)
+        invited = factory.Trait(privacy_consent_at=None, privacy_notice_version=None)
         admin = factory.Trait(
             granted_roles=factory.LazyFunction(lambda: [UserRole(role="admin")])
         )

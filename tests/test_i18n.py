@@ -120,6 +120,16 @@ def test_language_switch_back_to_italian(client, compiled):
     assert '<html lang="en">' in html and "Browse open challenges" in html
 
 
+def test_visitor_language_remembered_after_the_browser_session_ends(app, client, compiled):
+    client.post("/language", data={"lang": "it"})
+    with client.session_transaction() as session:
+        session.clear()  # the browser closed: the session cookie is gone, "lang" stays
+
+    html = client.get("/").get_data(as_text=True)
+
+    assert '<html lang="it">' in html and "Scopri le sfide aperte" in html
+
+
 def test_saved_language_of_user_used_in_new_session(client, login_as, compiled):
     login_as(factories.UserFactory(locale="it"))  # the site's default is English in tests
 

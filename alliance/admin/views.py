@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from alliance.admin import stats
 from alliance.admin.forms import CallForm, ThemeForm
 from alliance.auth import policy
 from alliance.auth.models import User
@@ -16,7 +17,9 @@ from alliance.core.errors import DomainError
 from alliance.core.forms import saving
 from alliance.core.models import utcnow
 from alliance.core.taxonomy import Theme
+from alliance.evaluation.decisions import OUTCOME_LABELS
 from alliance.extensions import db, login_manager
+from alliance.matching.pilot_lifecycle import STATUS_LABELS as PILOT_LABELS
 from alliance.partners import services as partner_services
 from alliance.partners.forms import MemberForm
 from alliance.partners.models import Partner, PartnerMembership
@@ -62,9 +65,21 @@ def index():
             .where(Proposal.status == PROPOSAL_SUBMITTED)
         ),
     }
+    # Each call at a glance: the current ones unless ?call=<slug> picks one.
+    calls = stats.all_calls()
+    chosen = request.args.get("call", "")
+    if chosen:
+        shown = [call for call in calls if call.slug == chosen]
+        policy.require(bool(shown), hide=True)
+    else:
+        shown = stats.current_calls(now=now)
     return render_template(
         "admin/index.html", queue=queue, overdue=overdue, now=now, counts=counts,
         by_status=[(status, by_status.get(status, 0)) for status in STATUSES],
+        calls=calls, chosen=chosen, bands=stats.BANDS,
+        figures=stats.call_figures(shown, locale=str(get_locale())),
+        outcome_labels=OUTCOME_LABELS, pilot_labels=PILOT_LABELS,
+        format_date=format_date, format_decimal=format_decimal,
     )
 
 
@@ -236,4 +251,12 @@ def remove_member(slug, membership_id):
 
 
 # The proposal list lives in its own module on this blueprint: importing it registers its routes.
+from alliance.admin import api_tokens as _api_tokens  # noqa: E402,F401
+from alliance.admin import audit_log as _audit_log  # noqa: E402,F401
+from alliance.admin import export_views as _export_views  # noqa: E402,F401
+from alliance.admin import goals as _goals  # noqa: E402,F401
+from alliance.admin import mail_views as _mail_views  # noqa: E402,F401
+from alliance.admin import privacy_views as _privacy_views  # noqa: E402,F401
 from alliance.admin import proposals as _proposals  # noqa: E402,F401
+from alliance.admin import users as _users  # noqa: E402,F401
+from alliance.admin import webhooks as _webhooks  # noqa: E402,F401

@@ -29,6 +29,9 @@ def _list(schema: dict) -> dict:
 
 
 STRING, INT, BOOL, URL = _s("string"), _s("integer"), _s("boolean"), _s("string", format="uri")
+# What a request may carry: the site refuses NUL characters anywhere (400).
+TEXT = _s("string", pattern=r"^[^\x00]*$")
+WORDS = _s("string", pattern=r"^[^\x00]*[^\s\x00][^\x00]*$")  # not only blanks
 WHEN = _s("string", format="date-time")
 MAYBE_WHEN = {"type": ["string", "null"], "format": "date-time"}
 MAYBE_URL = {"type": ["string", "null"], "format": "uri"}
@@ -43,6 +46,10 @@ CHALLENGE_SUMMARY = _obj({
     "theme": _obj({"slug": STRING, "name_it": STRING, "name_en": STRING}),
     "call": _obj({"slug": STRING, "title": STRING}),
     "partner": _ref("PartnerRef"), "cosponsors": _list(_ref("PartnerRef")),
+    "locale": _s("string", enum=["it", "en"],
+                 description="The language the challenge's brief is written in."),
+    "translations": _list(_obj({"locale": _s("string", enum=["it", "en"]),
+                                "title": STRING, "summary": STRING})),
     "url": URL, "html_url": URL,
 })
 CRITERION = _obj({"name": STRING, "description": STRING, "weight": _s("number"),
@@ -51,7 +58,11 @@ CRITERION = _obj({"name": STRING, "description": STRING, "weight": _s("number"),
                   "scale": INT})
 CHALLENGE = {"allOf": [_ref("ChallengeSummary"), _obj({
     "description": _s("string", description="Markdown"), "expected_outcomes": STRING,
-    "rewards": STRING, "eligibility": STRING, "criteria": _list(_ref("Criterion"))})]}
+    "rewards": STRING, "eligibility": STRING, "criteria": _list(_ref("Criterion")),
+    "translations": _list(_obj({
+        "locale": _s("string", enum=["it", "en"]), "title": STRING, "summary": STRING,
+        "description": _s("string", description="Markdown"), "expected_outcomes": STRING,
+        "rewards": STRING, "eligibility": STRING}))})]}
 PARTNER = _obj({"slug": STRING, "name": STRING, "url": URL, "website": STRING,
                 "open_challenges": INT, "html_url": URL})
 PARTNER_DETAIL = {"allOf": [_ref("Partner"), _obj({
@@ -96,7 +107,7 @@ def _query(name: str, schema: dict, description: str, required: bool = False) ->
             "description": description}
 
 
-SLUG = {"name": "slug", "in": "path", "required": True, "schema": STRING}
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": TEXT}
 PAGE = _query("page", _s("integer", minimum=1, maximum=10_000, default=1), "Page number.")
 PER_PAGE = _query("per_page", _s("integer", minimum=1, maximum=100, default=20),
                   "Items per page (at most 100).")
@@ -122,9 +133,9 @@ PATHS = {
         "Public challenges: open first (soonest deadline), then past ones.", "ChallengePage",
         [_query("state", _s("string", enum=list(STATES)), "open, upcoming, current (open or "
                 "upcoming) or closed."),
-         _query("theme", STRING, "A theme's slug."),
-         _query("partner", STRING, "A partner's slug (lead or co-sponsor)."),
-         _query("call", STRING, "A call's slug."), PAGE, PER_PAGE], 400),
+         _query("theme", TEXT, "A theme's slug."),
+         _query("partner", TEXT, "A partner's slug (lead or co-sponsor)."),
+         _query("call", TEXT, "A call's slug."), PAGE, PER_PAGE], 400),
     "/challenges/{slug}": _get("One public challenge with its weighted criteria.",
                                "Challenge", [SLUG], 404),
     "/partners": _get("The partner companies.", "PartnerList", []),
@@ -135,7 +146,8 @@ PATHS = {
                                   "CallResults", [SLUG], 404),
     "/search": _get(
         "Full-text search over what the caller may see.", "SearchResults",
-        [_query("q", STRING, "Words, phrases, AND/OR/NOT and field filters.", True),
+        [_query("q", WORDS,
+                "Words, phrases, AND/OR/NOT and field filters.", True),
          _query("kind", _s("string", enum=list(KINDS)), "Only this kind of result."),
          {**PAGE, "schema": _s("integer", minimum=1, maximum=500, default=1)}, PER_PAGE],
         400, 503),
@@ -147,12 +159,16 @@ PATHS = {
 
 def document() -> dict:
     """The document, with the server's own address."""
+    from alliance.api import admin_openapi
+
     return {
         "openapi": "3.1.0",
         "info": {"title": "Milano Smart City Alliance API", "version": "1.0.0",
                  "description": "Read-only public data: published challenges, partners, "
-                                "calls, public results and search."},
+                                "calls, public results and search; with an admin's API "
+                                "token (bearerAuth), proposals and rankings."},
         "servers": [{"url": url_for("api.challenges", _external=True).rsplit("/", 1)[0]}],
-        "paths": PATHS,
-        "components": {"schemas": SCHEMAS},
+        "paths": {**PATHS, **admin_openapi.PATHS},
+        "components": {"schemas": {**SCHEMAS, **admin_openapi.SCHEMAS},
+                       "securitySchemes": admin_openapi.SECURITY_SCHEMES},
     }

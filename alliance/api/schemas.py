@@ -1,8 +1,8 @@
 """Models as the plain dicts the API answers (see openapi.py for their schemas).
 
 Each function reads only what the query that loaded the object already brought
-(call, lead partner and theme are joined; co-sponsors come in one extra query per
-list), so a list costs the same few queries whatever its length.
+(call, lead partner and theme are joined; co-sponsors and the briefs in the other
+language come in one extra query each per list), so a list costs the same few queries whatever its length.
 """
 from __future__ import annotations
 
@@ -65,6 +65,9 @@ def challenge_summary(challenge: Challenge, now: datetime) -> dict:
         "partner": partner_ref(challenge.lead_partner),
         "cosponsors": [partner_ref(p) for p in challenge.cosponsors
                        if p.id != challenge.lead_partner_id],
+        "locale": challenge.locale,
+        "translations": [{"locale": t.locale, "title": t.title, "summary": t.summary}
+                         for t in challenge.translations],
         "url": url_for("api.challenge", slug=challenge.slug, _external=True),
         "html_url": url_for("challenges.detail", slug=challenge.slug, _external=True),
     }
@@ -80,6 +83,12 @@ def challenge_detail(challenge: Challenge, now: datetime) -> dict:
         "expected_outcomes": challenge.expected_outcomes,
         "rewards": challenge.rewards,
         "eligibility": challenge.eligibility,
+        "translations": [
+            {"locale": t.locale, "title": t.title, "summary": t.summary,
+             "description": t.description, "expected_outcomes": t.expected_outcomes,
+             "rewards": t.rewards, "eligibility": t.eligibility}
+            for t in challenge.translations
+        ],
         "criteria": [
             {"name": c.name, "description": c.description, "weight": float(c.weight),
              "share": float(share) if share is not None else None, "scale": c.scale}

@@ -72,7 +72,7 @@ def _slug_arg(name: str) -> str | None:
 
 @bp.get("/challenges")
 def challenges():
-    state = _slug_arg("state")
+    state = request.args.get("state")
     if state is not None and state not in challenge_services.STATES:
         abort(400, _("“state” must be one of: %(states)s.",
                      states=", ".join(challenge_services.STATES)))
@@ -191,3 +191,7 @@ def search():
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(document())
+
+
+# The admin part (proposals, rankings; an API token) registers its routes on ``bp``.
+from alliance.api import admin_views as _admin_views  # noqa: E402,F401

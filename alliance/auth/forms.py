@@ -93,6 +93,27 @@ class ResetRequestForm(FlaskForm):
 
 class ResetPasswordForm(FlaskForm):
     password, password_confirm = _new_password_fields()
+    # Only for accounts that never consented (jurors and members invited by e-mail set
+    # their first password here); the view removes it for the others.
+    accept_privacy = BooleanField(
+        _l("I have read the privacy notice and agree to the processing of my data to run "
+           "my account."),
+        validators=[DataRequired(_l("Please accept the privacy notice to go on."))],
+    )
+
+
+class ExportDataForm(FlaskForm):
+    """Only the CSRF token: the button that downloads the user's data."""
+
+
+class DeleteAccountForm(FlaskForm):
+    """The user proves it is them (the password) before the account is anonymised."""
+
+    password = PasswordField(
+        _l("Your password"),
+        validators=[InputRequired(_l("Enter your password to delete your account."))],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class ResendConfirmationForm(FlaskForm):

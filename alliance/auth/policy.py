@@ -111,6 +111,45 @@ def can_create_admin(user) -> bool:
     return is_admin(user)
 
 
+def can_manage_users(user) -> bool:
+    """Find users, grant and revoke roles, deactivate accounts."""
+    return is_admin(user)
+
+
+def can_read_audit_log(user) -> bool:
+    return is_admin(user)
+
+
+def can_export_call_data(user) -> bool:
+    return is_admin(user)
+
+
+def can_manage_city_goals(user) -> bool:
+    return is_admin(user)
+
+
+def can_manage_mail(user) -> bool:
+    """See the messages that failed and send them again."""
+    return is_admin(user)
+
+
+def can_manage_privacy_settings(user) -> bool:
+    return is_admin(user)
+
+
+def can_manage_api_tokens(user) -> bool:
+    return is_admin(user)
+
+
+def can_use_admin_api(user) -> bool:
+    """The API's proposals and rankings, read with an active admin's token."""
+    return is_admin(user)
+
+
+def can_manage_webhooks(user) -> bool:
+    return is_admin(user)
+
+
 # -- partners ----------------------------------------------------------------
 
 def can_view_partner_dashboard(user) -> bool:

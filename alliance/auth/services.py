@@ -17,6 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from alliance.auth import tokens
 from alliance.auth.models import ADMIN, GRANTED_ROLES, PASSWORD_METHOD, User, UserRole
+from alliance.auth.privacy import record_consent
 from alliance.core.audit import record
 from alliance.core.errors import DomainError
 from alliance.core.mail import queue_mail
@@ -92,6 +93,7 @@ def register_user(*, name: str, email: str, password: str, accepted_privacy: boo
     check_password_rules(password=password, email=email)
     user = User(name=name, email=email, active=True, created_at=now, updated_at=now)
     user.set_password(password)
+    record_consent(user=user, now=now)
     try:
         with db.session.begin_nested():  # two sign-ups racing for one address
             db.session.add(user)
@@ -100,7 +102,8 @@ def register_user(*, name: str, email: str, password: str, accepted_privacy: boo
             _("An account with this e-mail address already exists."),
             field_errors={"email": _("An account with this e-mail address already exists.")},
         ) from None
-    record(actor=user, action="user.registered", obj=user, now=now, privacy_accepted=True)
+    record(actor=user, action="user.registered", obj=user, now=now, privacy_accepted=True,
+           privacy_notice_version=user.privacy_notice_version)
     send_confirmation_mail(user=user, now=now)
     return user
 
@@ -141,7 +144,7 @@ def confirm_email(*, token: str, now: datetime | None = None) -> User:
     if user.is_confirmed:
         raise AlreadyConfirmed(_("Your e-mail address is already confirmed."))
     user.confirmed_at = now
-    record(actor=user, action="user.email_confirmed", obj=user, now=now, email=user.email)
+    record(actor=user, action="user.email_confirmed", obj=user, now=now)
     db.session.flush()
     return user
 

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from alliance.auth import services
+from alliance.auth import privacy, services
 from alliance.auth.forms import (
     LoginForm,
     RegisterForm,
@@ -14,6 +14,7 @@ from alliance.auth.forms import (
     ResetRequestForm,
 )
 from alliance.core.errors import DomainError
+from alliance.core.models import utcnow
 from alliance.core.redirects import is_safe_next
 from alliance.extensions import db, limiter
 
@@ -180,6 +181,9 @@ def reset_password(token: str):
         return render_template("auth/link_invalid.html", purpose="reset",
                                message=error.message), 400
     form = ResetPasswordForm()
+    asks_consent = user.privacy_consent_at is None
+    if not asks_consent:
+        del form.accept_privacy
     status = 200
     if form.validate_on_submit():
         try:
@@ -189,6 +193,8 @@ def reset_password(token: str):
             _apply_errors(form, error)
             status = 422
         else:
+            if asks_consent:
+                privacy.record_consent(user=user, now=utcnow())
             db.session.commit()
             if current_user.is_authenticated and current_user.id != user.id:
                 logout_user()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -64,6 +65,19 @@ class RomeDateTimeField(DateTimeLocalField):
         return utc_to_rome(self.data).replace(tzinfo=None).strftime(self.format[0])
 
 
+def _page_language() -> str:
+    """A new brief is, most likely, in the language its author reads the site in."""
+    locale = str(get_locale())
+    return locale if locale in ("it", "en") else "it"
+
+
+# The languages a brief can be written in, named in their own language.
+BRIEF_LANGUAGES = [SelectChoice("it", "Italiano"), SelectChoice("en", "English")]
+TRANSLATION_FIELDS = ("title", "summary", "description", "expected_outcomes", "rewards",
+                      "eligibility")
+TRANSLATION_REQUIRED = ("title", "summary", "description")
+
+
 class ChallengeForm(FlaskForm):
     call = SelectField(_l("Call"), coerce=int, validators=[InputRequired()])
     lead_partner = SelectField(_l("Lead partner"), coerce=int, validators=[InputRequired()])
@@ -102,6 +116,60 @@ class ChallengeForm(FlaskForm):
         _l("Pilot slots"), default=1, validators=[InputRequired(), NumberRange(min=0, max=50)],
         description=_l("How many start-ups can run a pilot."),
     )
+    city_goals = SelectMultipleField(
+        _l("City goals it serves"), coerce=int, validators=[Optional()],
+        description=_l("The goals of the city this challenge contributes to; each goal has a "
+                       "public page listing its challenges."),
+    )
+    locale = SelectField(
+        _l("Language of the brief"), choices=BRIEF_LANGUAGES, default=_page_language,
+        validators=[Optional()],  # not sent: the default (or, editing, the brief's own)
+        description=_l("The language you write the brief in. You may add it in the other "
+                       "language below; readers see the one they chose for the site."),
+    )
+    # The brief in the other language (optional, all or nothing: ``validate``).
+    translation_title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
+    translation_summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=500)],
+                                        render_kw={"rows": 3})
+    translation_description = TextAreaField(
+        _l("Description"), validators=[Optional()], description=_l("Markdown, as above."),
+        render_kw={"rows": 8},
+    )
+    translation_expected_outcomes = TextAreaField(_l("Expected outcomes"),
+                                                  validators=[Optional()], render_kw={"rows": 3})
+    translation_rewards = TextAreaField(_l("What the winner gets"), validators=[Optional()],
+                                        render_kw={"rows": 3})
+    translation_eligibility = TextAreaField(_l("Eligibility"), validators=[Optional()],
+                                            render_kw={"rows": 3})
+
+    def translation_fields(self) -> list:
+        return [self[f"translation_{name}"] for name in TRANSLATION_FIELDS]
+
+    def translation_values(self) -> dict[str, str]:
+        """The other-language brief as typed (keys without the ``translation_`` prefix)."""
+        return {name: self[f"translation_{name}"].data or "" for name in TRANSLATION_FIELDS}
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        values = self.translation_values()
+        if any(v.strip() for v in values.values()):
+            for name in TRANSLATION_REQUIRED:
+                if not values[name].strip():
+                    self[f"translation_{name}"].errors.append(
+                        _("Also fill this in, or empty the brief in the other language."))
+                    valid = False
+        return valid
+
+
+def brief_form_data(challenge) -> dict:
+    """The challenge form's initial goals, language and other-language brief."""
+    translation = challenge.translations[0] if challenge.translations else None
+    return {
+        "city_goals": [g.id for g in challenge.city_goals],
+        "locale": challenge.locale,
+        **{f"translation_{name}": getattr(translation, name) if translation else ""
+           for name in TRANSLATION_FIELDS},
+    }
 
 
 class CriterionForm(Form):

@@ -27,10 +27,10 @@ from alliance.challenges.models import (
     SUBMITTED,
     Challenge,
 )
-from alliance.challenges.services import admin_emails, list_options, partner_emails
+from alliance.challenges.services import active_admins, list_options, partner_members
 from alliance.core.audit import record
 from alliance.core.errors import IllegalTransition
-from alliance.core.mail import queue_mail
+from alliance.core.mail import in_language_of, queue_mail
 from alliance.extensions import db
 
 
@@ -69,11 +69,11 @@ def submit_for_approval(*, challenge: Challenge, user, now: datetime) -> Challen
         raise IllegalTransition(_("The deadline has already passed: set a new one first."))
     challenge.status_comment = ""
     _move(challenge, to=SUBMITTED, user=user, now=now, action="challenge.submitted")
-    recipients = admin_emails()
-    if recipients:
-        queue_mail(to=recipients, subject=_("Challenge to approve: %(title)s",
-                                            title=challenge.title),
-                   template="challenge_submitted", challenge=challenge, user=user)
+    for admin in active_admins():
+        with in_language_of(admin):
+            queue_mail(to=admin.email, subject=_("Challenge to approve: %(title)s",
+                                                 title=challenge.title),
+                       template="challenge_submitted", challenge=challenge, user=user)
     return challenge
 
 
@@ -88,11 +88,11 @@ def approve(*, challenge: Challenge, user, now: datetime) -> Challenge:
     challenge.published_at = now
     challenge.status_comment = ""
     _move(challenge, to=PUBLISHED, user=user, now=now, action="challenge.approved")
-    recipients = partner_emails(challenge.lead_partner_id)
-    if recipients:
-        queue_mail(to=recipients, subject=_("Your challenge is published: %(title)s",
-                                            title=challenge.title),
-                   template="challenge_approved", challenge=challenge)
+    for member in partner_members(challenge.lead_partner_id):
+        with in_language_of(member):
+            queue_mail(to=member.email, subject=_("Your challenge is published: %(title)s",
+                                                  title=challenge.title),
+                       template="challenge_approved", challenge=challenge)
     return challenge
 
 
@@ -113,11 +113,11 @@ def return_to_draft(*, challenge: Challenge, user, now: datetime, comment: str) 
     challenge.status_comment = comment
     challenge.published_at = None
     _move(challenge, to=DRAFT, user=user, now=now, action="challenge.returned", comment=comment)
-    recipients = partner_emails(challenge.lead_partner_id)
-    if recipients:
-        queue_mail(to=recipients, subject=_("Your challenge needs changes: %(title)s",
-                                            title=challenge.title),
-                   template="challenge_returned", challenge=challenge, comment=comment)
+    for member in partner_members(challenge.lead_partner_id):
+        with in_language_of(member):
+            queue_mail(to=member.email, subject=_("Your challenge needs changes: %(title)s",
+                                                  title=challenge.title),
+                       template="challenge_returned", challenge=challenge, comment=comment)
     return challenge
 
 

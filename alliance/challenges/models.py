@@ -129,12 +129,13 @@ class Challenge(TimestampMixin, db.Model):
         order_by="ChallengeTerms.version",
     )
     created_by = relationship("User")
+    # Loaded when read (one query for a single challenge); lists that show the brief
+    # ask for the translations in one query (services.list_options).
     city_goals: Mapped[list[CityGoal]] = relationship(
-        secondary=challenge_city_goal, back_populates="challenges", lazy="selectin",
-        order_by=CityGoal.position,
+        secondary=challenge_city_goal, back_populates="challenges", order_by=CityGoal.position,
     )
     translations: Mapped[list[ChallengeTranslation]] = relationship(
-        back_populates="challenge", cascade="all, delete-orphan", lazy="selectin",
+        back_populates="challenge", cascade="all, delete-orphan",
     )
 
     __table_args__ = (

@@ -29,6 +29,8 @@ from alliance.challenges.models import (
     Call,
     Challenge,
     ChallengeTerms,
+    ChallengeTranslation,
+    CityGoal,
     Criterion,
     challenge_cosponsor,
 )
@@ -216,6 +218,28 @@ def delete_theme(*, theme: Theme, user, now: datetime) -> None:
 
 # -- challenges ---------------------------------------------------------------
 
+BRIEF_LOCALES = ("it", "en")
+# The parts of a brief, in the challenge and in its translation.
+BRIEF_FIELDS = ("title", "summary", "description", "expected_outcomes", "rewards", "eligibility")
+TRANSLATION_REQUIRED = ("title", "summary", "description")
+
+
+@dataclass
+class TranslationData:
+    """The brief in the other language; all blank means "no translation"."""
+
+    title: str = ""
+    summary: str = ""
+    description: str = ""
+    expected_outcomes: str = ""
+    rewards: str = ""
+    eligibility: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not any((getattr(self, name) or "").strip() for name in BRIEF_FIELDS)
+
+
 @dataclass
 class ChallengeData:
     call_id: int
@@ -232,6 +256,10 @@ class ChallengeData:
     opens_at: datetime
     deadline: datetime
     pilot_slots: int
+    # None leaves each of these as it is (a new challenge: no goals, Italian, no translation).
+    city_goal_ids: list[int] | None = None
+    locale: str | None = None  # the language the brief is written in
+    translation: TranslationData | None = None  # blank: remove the translation
 
 
 def _check_challenge_data(data: ChallengeData, now: datetime) -> None:
@@ -248,6 +276,13 @@ def _check_challenge_data(data: ChallengeData, now: datetime) -> None:
         errors["theme"] = _("Choose a theme.")
     if db.session.get(Partner, data.lead_partner_id) is None:
         errors["lead_partner"] = _("Choose the lead partner.")
+    if data.locale is not None and data.locale not in BRIEF_LOCALES:
+        errors["locale"] = _("Choose Italian or English.")
+    if data.translation is not None and not data.translation.is_empty:
+        for name in TRANSLATION_REQUIRED:
+            if not (getattr(data.translation, name) or "").strip():
+                errors[f"translation_{name}"] = _("Also fill this in, or empty the brief in "
+                                                  "the other language.")
     if errors:
         raise DomainError(_("Please correct the fields marked below."), field_errors=errors)
 
@@ -269,6 +304,44 @@ def _apply(challenge: Challenge, data: ChallengeData) -> None:
     challenge.cosponsors = list(
         db.session.scalars(sa.select(Partner).where(Partner.id.in_(ids)))
     ) if ids else []
+    if data.locale is not None:
+        challenge.locale = data.locale
+    if data.city_goal_ids is not None:
+        _assign_goals(challenge, data.city_goal_ids)
+    if data.translation is not None:
+        _save_translation(challenge, data.translation)
+
+
+def _assign_goals(challenge: Challenge, goal_ids: list[int]) -> None:
+    """Make ``goal_ids`` the challenge's city goals: active goals, or inactive ones it
+    already names (kept when the form is saved). Any other id is refused."""
+    wanted = list(dict.fromkeys(goal_ids))
+    named = {g.id for g in challenge.city_goals}
+    goals = {g.id: g for g in db.session.scalars(
+        sa.select(CityGoal).where(CityGoal.id.in_(wanted)))} if wanted else {}
+    if any(i not in goals or not (goals[i].active or i in named) for i in wanted):
+        raise DomainError(_("Please correct the fields marked below."),
+                          field_errors={"city_goals": _("Choose among the goals listed.")})
+    challenge.city_goals = sorted((goals[i] for i in wanted), key=lambda g: (g.position, g.id))
+
+
+def _save_translation(challenge: Challenge, data: TranslationData) -> None:
+    """Keep the brief in the language other than the challenge's own, or remove it
+    when ``data`` is blank. A challenge has at most one translation."""
+    if data.is_empty:
+        challenge.translations = []  # delete-orphan removes it
+        return
+    other = "en" if challenge.locale == "it" else "it"
+    translation = challenge.translations[0] if challenge.translations else None
+    if translation is None:
+        translation = ChallengeTranslation(locale=other)
+        challenge.translations.append(translation)
+    translation.locale = other
+    for name in BRIEF_FIELDS:
+        value = (getattr(data, name) or "").strip() if name in ("title", "summary") \
+            else getattr(data, name) or ""
+        setattr(translation, name, value)
+    challenge.translations = [translation]
 
 
 def create_challenge(*, data: ChallengeData, user, now: datetime) -> Challenge:
@@ -276,12 +349,13 @@ def create_challenge(*, data: ChallengeData, user, now: datetime) -> Challenge:
     _check_challenge_data(data, now)
     challenge = Challenge(
         slug=_choose_slug(Challenge, wanted=data.slug, title=data.title, max_length=120),
-        status=DRAFT, created_by_id=getattr(user, "id", None),
+        status=DRAFT, created_by_id=getattr(user, "id", None), locale="it",
     )
     _apply(challenge, data)
     db.session.add(challenge)
     db.session.flush()
-    record(actor=user, action="challenge.created", obj=challenge, now=now, slug=challenge.slug)
+    record(actor=user, action="challenge.created", obj=challenge, now=now, slug=challenge.slug,
+           **_brief_facts(challenge))
     return challenge
 
 
@@ -295,8 +369,16 @@ def update_challenge(*, challenge: Challenge, data: ChallengeData, user,
                                   title=data.title, max_length=120, exclude_id=challenge.id)
     _apply(challenge, data)
     db.session.flush()
-    record(actor=user, action="challenge.updated", obj=challenge, now=now)
+    record(actor=user, action="challenge.updated", obj=challenge, now=now,
+           **_brief_facts(challenge))
     return challenge
+
+
+def _brief_facts(challenge: Challenge) -> dict:
+    """What the audit log keeps of a challenge's languages and goals."""
+    return {"locale": challenge.locale,
+            "translation": [t.locale for t in challenge.translations],
+            "city_goals": [g.slug for g in challenge.city_goals]}
 
 
 @dataclass
@@ -400,8 +482,10 @@ def involving_partner(partner_id: int):
 
 def list_options():
     """Eager loading for lists of challenges: call, partner and theme are joined;
-    co-sponsors come in one extra query; criteria are not needed."""
-    return (sa.orm.selectinload(Challenge.cosponsors), sa.orm.lazyload(Challenge.criteria))
+    co-sponsors and translations (the card's brief) come in one extra query each;
+    criteria and city goals are not needed."""
+    return (sa.orm.selectinload(Challenge.cosponsors), sa.orm.selectinload(Challenge.translations),
+            sa.orm.lazyload(Challenge.criteria))
 
 
 def _public_filters(*, visible, now: datetime, theme: str | None, partner: str | None,
@@ -585,25 +669,25 @@ def challenges_of_partner(partner_id: int, *, where=None) -> list[Challenge]:
     ))
 
 
-def admin_emails() -> list[str]:
-    """The addresses of the active administrators."""
+def active_admins() -> list[User]:
+    """The active administrators (each told in their own language)."""
     return list(db.session.scalars(
-        sa.select(User.email).join(UserRole, UserRole.user_id == User.id)
+        sa.select(User).join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == ADMIN, User.active.is_(True)).order_by(User.id)
     ))
 
 
-def partner_emails(partner_id: int) -> list[str]:
-    """The addresses of a partner's active members."""
+def partner_members(partner_id: int) -> list[User]:
+    """A partner's active members."""
     return list(db.session.scalars(
-        sa.select(User.email).join(PartnerMembership, PartnerMembership.user_id == User.id)
+        sa.select(User).join(PartnerMembership, PartnerMembership.user_id == User.id)
         .where(PartnerMembership.partner_id == partner_id, User.active.is_(True))
         .order_by(User.id)
     ))
 
 
 __all__ = [
-    "CallData", "ChallengeData", "CriterionData", "add_terms", "create_call",
+    "CallData", "ChallengeData", "CriterionData", "TranslationData", "add_terms", "create_call",
     "create_challenge", "create_theme", "delete_theme", "move_theme", "rename_theme",
     "save_criteria", "slugify", "update_call", "update_challenge",
 ]

@@ -11,12 +11,13 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice as Choice
 
 from alliance.auth import policy
-from alliance.challenges import lifecycle, services
+from alliance.challenges import goals, lifecycle, services
 from alliance.challenges.forms import (
     ChallengeForm,
     CriteriaForm,
     FilterForm,
     TermsForm,
+    brief_form_data,
 )
 from alliance.challenges.models import Call, Challenge, ChallengeTerms
 from alliance.core import page_cache
@@ -112,7 +113,8 @@ def detail(slug):
 # -- drafting ------------------------------------------------------------------
 
 def _setup_choices(form: ChallengeForm, *, lead_choice: bool,
-                   lead_partner_id: int | None = None) -> None:
+                   lead_partner_id: int | None = None,
+                   challenge: Challenge | None = None) -> None:
     """Fill the select boxes; a partner's own company is the lead, never a co-sponsor."""
     locale = _locale()
     partners = db.session.scalars(sa.select(Partner).order_by(Partner.name)).all()
@@ -121,6 +123,8 @@ def _setup_choices(form: ChallengeForm, *, lead_choice: bool,
         for c in db.session.scalars(sa.select(Call).order_by(Call.opens_at.desc()))
     ]
     form.theme.choices = [Choice(t.id, t.name(locale)) for t in services.ordered_themes()]
+    form.city_goals.choices = [Choice(g.id, goals.goal_name(g, locale))
+                               for g in goals.goal_choices(challenge)]
     form.cosponsors.choices = [Choice(p.id, p.name) for p in partners
                                if lead_choice or p.id != lead_partner_id]
     if lead_choice:
@@ -145,6 +149,9 @@ def _challenge_data(form: ChallengeForm, lead_partner_id: int) -> services.Chall
         opens_at=form.opens_at.data,
         deadline=form.deadline.data,
         pilot_slots=form.pilot_slots.data,
+        city_goal_ids=list(form.city_goals.data or []),
+        locale=form.locale.data,
+        translation=services.TranslationData(**form.translation_values()),
     )
 
 
@@ -183,8 +190,10 @@ def edit(slug):
         "expected_outcomes": challenge.expected_outcomes, "rewards": challenge.rewards,
         "eligibility": challenge.eligibility, "opens_at": challenge.opens_at,
         "deadline": challenge.deadline, "pilot_slots": challenge.pilot_slots,
+        **brief_form_data(challenge),
     })
-    _setup_choices(form, lead_choice=is_admin, lead_partner_id=challenge.lead_partner_id)
+    _setup_choices(form, lead_choice=is_admin, lead_partner_id=challenge.lead_partner_id,
+                   challenge=challenge)
     if form.validate_on_submit():
         lead = form.lead_partner.data if is_admin else challenge.lead_partner_id
         with saving(form) as outcome:

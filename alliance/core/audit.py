@@ -1,4 +1,8 @@
-"""The audit log: one append-only row per state change, in the same transaction."""
+"""The audit log: one append-only row per state change, in the same transaction.
+
+Its ``data`` names people by id, never by e-mail address or name: the rows are never
+changed (``audit_guard``), so an account deleted at its owner's request must leave no
+personal data in them."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -38,6 +38,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, has_app_context, request, session
+from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -47,6 +48,7 @@ from alliance.core.models import utcnow
 log = logging.getLogger(__name__)
 
 PAGES = frozenset({"main.index", "challenges.index", "challenges.detail", "partners.index",
+                   "goals.index", "goals.detail",
                    "partners.detail", "search.index"})
 # Random per process: text a user writes can never be taken for it.
 PLACEHOLDER = f"__csrf_{secrets.token_hex(16)}__"
@@ -183,8 +185,7 @@ def _key() -> tuple | None:
         return None
     if request.headers.get("HX-History-Restore-Request") == "true":
         return None  # htmx restoring history wants a whole page despite HX-Request
-    return (session.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"],
-            request.full_path, request.headers.get("HX-Request") == "true")
+    return (str(get_locale()), request.full_path, request.headers.get("HX-Request") == "true")
 
 
 def _next_boundary(now: datetime) -> float | None:

@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     Flask,
     abort,
+    current_app,
     jsonify,
     make_response,
     redirect,
@@ -22,7 +23,9 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from alliance.auth import policy
+from alliance.challenges import services as challenge_services
 from alliance.challenges.models import PUBLISHED, Call, Challenge
+from alliance.core.languages import LANGUAGE_COOKIE, LANGUAGES
 from alliance.core.models import utcnow
 from alliance.core.redirects import is_safe_next
 from alliance.extensions import db
@@ -40,7 +43,7 @@ def index():
         .where(Challenge.status == PUBLISHED, Challenge.deadline > now)
         .order_by(Challenge.deadline, Challenge.id)  # read in order from ix_challenge_status_deadline
         .limit(6)
-        .options(sa.orm.lazyload(Challenge.criteria))  # the cards do not show them
+        .options(*challenge_services.list_options())
     ).all()
     partners = db.session.scalars(sa.select(Partner).order_by(Partner.name)).all()
     calls = db.session.scalars(
@@ -64,13 +67,18 @@ def healthz():
 @bp.post("/language")
 def set_language():
     lang = request.form.get("lang")
-    if lang in ("it", "en"):
+    if lang in LANGUAGES:
         session["lang"] = lang
         if current_user.is_authenticated:
             current_user.locale = lang
             db.session.commit()
     target = request.form.get("next") or ""
-    return redirect(target if is_safe_next(target) else url_for("main.index"))
+    response = redirect(target if is_safe_next(target) else url_for("main.index"))
+    if lang in LANGUAGES:
+        # The choice outlives the browser session (and the login) for a year.
+        response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True,
+                            samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 @bp.get("/dashboard")

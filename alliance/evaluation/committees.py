@@ -252,7 +252,7 @@ def invite_juror(*, round_: EvaluationRound, email: str, name: str = "", user,
     db.session.add(member)
     db.session.flush()
     record(actor=user, action="evaluation.juror_invited", obj=round_, now=now,
-           user_id=juror.id, email=juror.email, new_account=new_account)
+           user_id=juror.id, new_account=new_account)
     with in_language_of(juror):
         queue_mail(
             to=juror.email,
@@ -281,7 +281,7 @@ def remove_member(*, member: CommitteeMember, user, now: datetime) -> None:
         raise DomainError(_("%(name)s has submitted reviews in this round: they stay on the "
                             "committee.", name=member.user.name))
     record(actor=user, action="evaluation.juror_removed", obj=round_, now=now,
-           user_id=member.user_id, email=member.user.email,
+           user_id=member.user_id,
            assignments_removed=[a.proposal_id for a in assignments])
     for assignment in assignments:
         db.session.delete(assignment)

@@ -1,4 +1,5 @@
-"""What was reminded to whom, so that each deadline reminder goes out once only."""
+"""What was reminded to whom, so that each deadline reminder goes out once only
+(once per deadline: a deadline moved later is reminded of again)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,9 +25,11 @@ class ReminderSent(db.Model):
     user_id: Mapped[int] = mapped_column(
         sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True
     )
+    # The deadline reminded of: if it moves, the new one is reminded of again.
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     __table_args__ = (
-        sa.UniqueConstraint("challenge_id", "kind", "user_id"),
+        sa.UniqueConstraint("challenge_id", "kind", "user_id", "deadline"),
         sa.CheckConstraint("kind IN ('deadline_7d', 'deadline_24h')", name="kind"),
     )

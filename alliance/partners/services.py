@@ -41,7 +41,7 @@ def add_member(*, partner: Partner, email: str, user, now: datetime) -> PartnerM
     db.session.add(membership)
     db.session.flush()
     record(actor=user, action="partner.member_added", obj=partner, now=now,
-           user_id=member.id, email=member.email)
+           user_id=member.id)
     return membership
 
 
@@ -49,7 +49,7 @@ def remove_member(*, membership: PartnerMembership, user, now: datetime) -> None
     """End a user's membership of a partner company (admins)."""
     partner, member = membership.partner, membership.user
     record(actor=user, action="partner.member_removed", obj=partner, now=now,
-           user_id=member.id, email=member.email)
+           user_id=member.id)
     db.session.delete(membership)
     db.session.flush()
     db.session.expire(member, ["partner_membership"])

@@ -73,7 +73,8 @@ def challenge_document(challenge: Challenge) -> SearchDocument:
         # snippet ("Mobilità Mobility") over the sentences that say something.
         body=_join(challenge.summary, challenge.description, challenge.expected_outcomes,
                    challenge.rewards, challenge.eligibility, " ".join(p.name for p in partners),
-                   challenge.call.title),
+                   challenge.call.title,  # then the brief in the other language, if any:
+                   *(_join(t.title, t.summary, t.description) for t in challenge.translations)),
         public=challenge.status in PUBLIC_STATUSES,
         themes=[challenge.theme.slug],
         partners=[p.slug for p in partners],
@@ -145,6 +146,8 @@ def _loader(kind: str):
         select = select.options(selectinload(Challenge.cosponsors))
     elif kind == "proposal":
         select = select.options(selectinload(Proposal.challenge).selectinload(Challenge.cosponsors))
+        # A purged proposal (retention period over) leaves the index: nothing to find.
+        select = select.where(Proposal.purged_at.is_(None))
     elif kind == "startup":
         select = select.options(selectinload(Startup.sectors))
     return select

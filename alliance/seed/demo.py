@@ -38,6 +38,7 @@ from alliance.seed.demo_challenges import (
     TERMS_EN_V2_NOTE,
     TERMS_IT,
 )
+from alliance.seed.demo_goals import build_goals
 from alliance.seed.demo_startups import (
     DEMO_ACCOUNTS,
     DEMO_PASSWORD,
@@ -172,6 +173,7 @@ class DemoBuilder:
         self.build_startups()
         self.build_calls()
         self.build_challenges()
+        build_goals(challenges=self.challenges)
         self.build_proposals()
         self.build_evaluation()
         self.build_matching()
@@ -311,7 +313,7 @@ class DemoBuilder:
             summary=data["summary"], description=data["description"],
             expected_outcomes=data["expected_outcomes"], rewards=data["rewards"],
             eligibility=eligibility, opens_at=opens, deadline=deadline,
-            pilot_slots=data["pilot_slots"], status=status, created_by=author,
+            pilot_slots=data["pilot_slots"], status=status, created_by=author, locale=data["lang"],
             published_at=published, created_at=drafted,
             updated_at=(published or sent) if status != cm.DRAFT else drafted,
         )

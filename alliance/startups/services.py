@@ -256,7 +256,8 @@ def invite_cofounder(*, startup: Startup, inviter, email: str, now: datetime) ->
         invitation.created_at = now
         invitation.invited_by = inviter
     db.session.flush()
-    record(actor=inviter, action="startup.invitation_sent", obj=startup, now=now, email=email)
+    record(actor=inviter, action="startup.invitation_sent", obj=startup, now=now,
+           invitation_id=invitation.id)
     return invitation
 
 
@@ -265,7 +266,7 @@ def cancel_invitation(*, invitation: StartupInvitation, user, now: datetime) -> 
     if invitation.accepted_at is not None:
         raise DomainError(_("This invitation has already been accepted."))
     record(actor=user, action="startup.invitation_cancelled", obj=invitation.startup, now=now,
-           email=invitation.email)
+           invitation_id=invitation.id)
     db.session.delete(invitation)
     db.session.flush()
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
@@ -304,3 +305,208 @@ def test_challenges_list_counts_all_statuses_once(client, login_as, admin):
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Challenge))
     counts = [int(n) for n in re.findall(r'data-status="\w+">(\d+)<', text)]
     assert sum(counts) == total and len(counts) == 7
+
+
+# -- each call at a glance, and its charts ------------------------------------------------
+
+def _glance(text: str, slug: str) -> dict[str, int]:
+    """The figures of one call's row in the console's table of calls."""
+    row = text[text.index(f'<tr data-call="{slug}">'):]
+    row = row[:row.index("</tr>")]
+    figures = {k: int(v) for k, v in re.findall(r'data-figure="([\w-]+)">(\d+)<', row)}
+    for kind in ("challenge-status", "outcome", "pilot-status"):
+        figures.update({f"{kind}:{k}": int(v) for k, v in re.findall(
+            rf'data-{kind}="(\w+)"><span class="figure-count">(\d+)<', row)})
+    return figures
+
+
+def _chart_rows(text: str, slug: str, key: str) -> list[list[str]]:
+    """The body rows of a chart's table in a call's section: the cells' text."""
+    section = text[text.index(f'<section aria-labelledby="call-{slug}-title"'):]
+    following = section.find("<section", 1)
+    section = section[:following] if following > 0 else section
+    table = section[section.index(f'data-chart-table="{key}"'):]
+    body = table[table.index("<tbody>"):table.index("</table>")]
+    return [[unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+             for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def _at(day: int, hour: int) -> datetime:
+    return datetime(2026, 3, day, hour, 30, tzinfo=UTC)
+
+
+def _build_call(*, slug: str, partner_name: str, theme_name: str, reviewed: bool):
+    """A call: a draft, a challenge waiting for approval, one open and one in evaluation
+    (when ``reviewed``), their proposals (submitted at known instants), reviews, a
+    decision and a pilot."""
+    call = factories.CallFactory(slug=slug, title=f"Call {slug}")
+    partner = factories.PartnerFactory(name=partner_name)
+    theme = factories.ThemeFactory(name_en=theme_name, name_it=theme_name)
+    other_theme = factories.ThemeFactory(name_en=f"{theme_name} bis", name_it=f"{theme_name} bis")
+    common = dict(call=call, lead_partner=partner)
+    factories.ChallengeFactory(title=f"{slug} draft", theme=theme, **common)
+    factories.ChallengeFactory(title=f"{slug} waiting", submitted=True, theme=theme, **common)
+    open_ = factories.ChallengeFactory(title=f"{slug} open", published=True, theme=theme,
+                                       **common)
+    # 22:30 UTC is 23:30 in Rome (2 March); 23:30 UTC is 00:30 in Rome (3 March).
+    factories.ProposalFactory(challenge=open_, submitted=True, submitted_at=_at(2, 22))
+    factories.ProposalFactory(challenge=open_, submitted=True, submitted_at=_at(2, 23))
+    factories.ProposalFactory(challenge=open_)  # a draft: not counted
+    factories.ProposalFactory(challenge=open_, withdrawn=True, submitted_at=_at(1, 9))
+    if not reviewed:
+        return call
+    judged = factories.ChallengeFactory(title=f"{slug} judged", closed=True,
+                                        status="in_evaluation", theme=other_theme,
+                                        **common)
+    round_ = factories.EvaluationRoundFactory(challenge=judged, reviewing=True)
+    high = factories.ProposalFactory(challenge=judged, submitted=True, submitted_at=_at(3, 10))
+    low = factories.ProposalFactory(challenge=judged, submitted=True, submitted_at=_at(3, 11))
+    jurors = [factories.JuryUserFactory() for _ in range(2)]
+    for juror, score in zip(jurors, (5, 3), strict=True):  # 100 and 50: mean 75
+        assignment = factories.AssignmentFactory(round=round_, proposal=high, user=juror)
+        factories.ReviewFactory(assignment=assignment, submitted=True, scores=score)
+    assignment = factories.AssignmentFactory(round=round_, proposal=low, user=jurors[0])
+    factories.ReviewFactory(assignment=assignment, submitted=True, scores=1)  # 0
+    factories.AssignmentFactory(round=round_, proposal=low, user=jurors[1])  # pending
+    factories.DecisionFactory(proposal=high, outcome="winner")
+    factories.DecisionFactory(proposal=low, outcome="not_selected")
+    factories.PilotFactory(challenge=judged, call=call, startup=high.startup, accepted=True)
+    return call
+
+
+def test_console_shows_each_call_at_a_glance(client, login_as, admin):
+    _build_call(slug="alpha", partner_name="Alpha Energia", theme_name="Water",
+                reviewed=True)
+    _build_call(slug="beta", partner_name="Beta Mobilità", theme_name="Roads",
+                reviewed=False)
+    login_as(admin)
+    text = client.get("/admin/").text
+
+    assert _glance(text, "alpha") == {
+        "challenges": 4, "waiting": 1, "submitted": 4, "reviews-done": 3,
+        "reviews-pending": 1, "decisions": 2, "pilots": 1,
+        "challenge-status:draft": 1, "challenge-status:submitted": 1,
+        "challenge-status:published": 1, "challenge-status:in_evaluation": 1,
+        "outcome:winner": 1, "outcome:not_selected": 1, "pilot-status:accepted": 1,
+    }
+    assert _glance(text, "beta") == {
+        "challenges": 3, "waiting": 1, "submitted": 2, "reviews-done": 0,
+        "reviews-pending": 0, "decisions": 0, "pilots": 0,
+        "challenge-status:draft": 1, "challenge-status:submitted": 1,
+        "challenge-status:published": 1,
+    }
+
+
+def test_console_chart_tables_carry_the_numbers(client, login_as, admin):
+    _build_call(slug="alpha", partner_name="Alpha Energia", theme_name="Water",
+                reviewed=True)
+    _build_call(slug="beta", partner_name="Beta Mobilità", theme_name="Roads",
+                reviewed=False)
+    login_as(admin)
+    text = client.get("/admin/").text
+
+    # Days in Europe/Rome: the withdrawn proposal and the draft are not counted.
+    days = _chart_rows(text, "alpha", "days")
+    assert [row[1] for row in days] == ["1", "3"]
+    assert re.findall(r'data-value="(2026-03-0\d)"', text[text.index('id="call-alpha"'):]
+                      )[:2] == ["2026-03-02", "2026-03-03"]
+    assert _chart_rows(text, "alpha", "themes") == [["Water", "2"], ["Water bis", "2"]]
+    assert _chart_rows(text, "alpha", "partners") == [["Alpha Energia", "4"]]
+    assert _chart_rows(text, "beta", "partners") == [["Beta Mobilità", "2"]]
+    assert _chart_rows(text, "alpha", "reviews") == [["alpha judged", "3", "1"]]
+    # Aggregated scores: 75 (band 60-80) and 0 (band 0-20); median 37.5.
+    assert _chart_rows(text, "alpha", "scores") == [
+        ["alpha judged", "1", "0", "0", "1", "0", "37.5"]]
+    beta = text[text.index('<section aria-labelledby="call-beta-title"'):]
+    assert 'data-chart-table="reviews"' not in beta
+    assert "No aggregated score in this call yet." in beta
+    assert "vendor/chartjs-4.6.1/chart.umd.min.js" in text
+    assert 'canvas aria-hidden="true"' in text
+
+
+def test_console_scores_match_the_ranking(app, admin):
+    from alliance.admin.score_stats import final_scores
+    from alliance.evaluation.ranking import challenge_ranking
+
+    call = _build_call(slug="alpha", partner_name="Alpha Energia", theme_name="Water",
+                       reviewed=True)
+    judged = db.session.scalar(sa.select(Challenge).where(Challenge.call_id == call.id,
+                                                          Challenge.status == "in_evaluation"))
+    expected = {row.proposal_id: row.final_score for row in challenge_ranking(judged).rows}
+    assert final_scores([judged.id]) == {judged.id: expected}
+    assert sorted(expected.values()) == [0.0, 75.0]
+
+
+def test_console_call_filter_shows_one_call(client, login_as, admin):
+    _build_call(slug="alpha", partner_name="Alpha Energia", theme_name="Water",
+                reviewed=False)
+    _build_call(slug="beta", partner_name="Beta Mobilità", theme_name="Roads",
+                reviewed=False)
+    login_as(admin)
+    text = client.get("/admin/?call=beta").text
+    assert '<tr data-call="beta">' in text and '<tr data-call="alpha">' not in text
+    assert 'id="call-beta"' in text and 'id="call-alpha"' not in text
+    assert '<option value="beta" selected>' in text
+    assert client.get("/admin/?call=no-such-call").status_code == 404
+
+
+def test_console_default_shows_current_calls_only(client, login_as, admin):
+    _build_call(slug="alpha", partner_name="Alpha Energia", theme_name="Water",
+                reviewed=False)
+    factories.CallFactory(slug="long-ago", opens_at=datetime(2019, 1, 1, tzinfo=UTC),
+                          closes_at=datetime(2019, 6, 1, tzinfo=UTC))
+    login_as(admin)
+    text = client.get("/admin/").text
+    assert '<tr data-call="alpha">' in text and '<tr data-call="long-ago">' not in text
+    assert '<option value="long-ago">' in text  # still there to pick
+
+
+def test_console_links_the_exports(client, login_as, admin):
+    _build_call(slug="alpha", partner_name="Alpha Energia", theme_name="Water",
+                reviewed=False)
+    login_as(admin)
+    text = client.get("/admin/").text
+    for what in ("challenges", "proposals", "startups"):
+        for fmt in ("csv", "xlsx"):
+            assert f'href="/admin/calls/alpha/export/{what}.{fmt}"' in text
+
+
+def _grow(n: int) -> None:
+    for i in range(n):
+        _build_call(slug=f"grown-{_grow.count}-{i}", partner_name=f"Partner {_grow.count}-{i}",
+                    theme_name=f"Theme {_grow.count}-{i}", reviewed=True)
+    _grow.count += 1
+
+
+_grow.count = 0
+
+
+def _console_queries(client, count_queries) -> int:
+    db.session.commit()
+    db.session.expunge_all()
+    assert client.get("/admin/").status_code == 200
+    db.session.expunge_all()
+    with count_queries() as statements:
+        response = client.get("/admin/")
+    assert response.status_code == 200
+    return len(statements)
+
+
+def test_console_queries_do_not_grow_with_calls(client, login_as, admin, count_queries):
+    login_as(admin)
+    _grow(1)
+    few = _console_queries(client, count_queries)
+    _grow(4)
+    many = _console_queries(client, count_queries)
+    assert many == few, f"{few} queries with 1 call, {many} with 5"
+    assert client.get("/admin/").text.count('<tr data-call="grown-') == 5
+
+
+def test_calls_page_links_the_exports(client, login_as, admin):
+    factories.CallFactory(slug="gamma")
+    login_as(admin)
+    text = client.get("/admin/calls/").text
+    for what in ("challenges", "proposals", "startups"):
+        for fmt in ("csv", "xlsx"):
+            assert f'href="/admin/calls/gamma/export/{what}.{fmt}"' in text

@@ -265,7 +265,7 @@ def test_partner_and_results_query_counts_are_fixed(client, count_queries, n):
     assert (len(partner_statements), len(result_statements)) == EXPECTED_COUNTS
 
 
-EXPECTED_COUNTS = (4, 5)  # partner: 4 (partner, totals, slices, co-sponsors); results: 5
+EXPECTED_COUNTS = (5, 5)  # partner: 5 (partner, totals, slices, co-sponsors, briefs); results: 5
 
 
 def test_unknown_address_and_wrong_method_answer_json(client):

@@ -35,7 +35,7 @@ def test_register_success_logs_in_and_queues_confirmation(client, mail_outbox):
     assert "confirm your e-mail address" in page
     event = db.session.scalar(sa.select(AuditEvent).where(
         AuditEvent.action == "user.registered", AuditEvent.object_id == user.id))
-    assert event.data == {"privacy_accepted": True}
+    assert event.data == {"privacy_accepted": True, "privacy_notice_version": "2026-11"}
 
 
 def test_register_password_stored_hashed_with_scrypt(client):

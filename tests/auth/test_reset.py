@@ -169,3 +169,28 @@ def test_password_change_ends_other_sessions(app, client, login_as):
     db.session.commit()
     response = other_device.get("/dashboard")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_first_password_of_invited_account_asks_for_consent(client, mail_outbox):
+    user = factories.UserFactory(invited=True, email="giurata@example.org")
+    _response, link = _ask_reset(client, mail_outbox, "giurata@example.org")
+
+    page = client.get(link).get_data(as_text=True)
+    refused = client.post(link, data={"password": NEW, "password_confirm": NEW})
+    db.session.refresh(user)
+    assert 'name="accept_privacy"' in page
+    assert refused.status_code == 422 and "Please accept the privacy notice" in refused.text
+    assert not user.check_password(NEW) and user.privacy_consent_at is None
+
+    accepted = client.post(link, data={"password": NEW, "password_confirm": NEW,
+                                       "accept_privacy": "y"})
+    db.session.refresh(user)
+    assert accepted.status_code == 302 and user.check_password(NEW)
+    assert user.privacy_consent_at is not None and user.privacy_notice_version
+
+
+def test_reset_does_not_ask_again_who_already_consented(client, mail_outbox):
+    factories.UserFactory(email="marta@example.org")
+    _response, link = _ask_reset(client, mail_outbox, "marta@example.org")
+
+    assert 'name="accept_privacy"' not in client.get(link).get_data(as_text=True)

@@ -265,9 +265,9 @@ def test_submit_view_refusal_shows_message(client, login_as, partner, partner_us
     assert mail_outbox == []
 
 
-def test_approve_view_tells_lead_partner(client, login_as, admin, partner, partner_user,
-                                         mail_outbox):
-    colleague = factories.PartnerUserFactory(partner=partner)
+def test_approve_view_tells_lead_partner_each_in_their_language(
+        client, login_as, admin, partner, partner_user, mail_outbox):
+    colleague = factories.PartnerUserFactory(partner=partner, locale="it")
     factories.PartnerUserFactory()  # someone at another company
     challenge = factories.ChallengeFactory(lead_partner=partner, submitted=True)
     login_as(admin)
@@ -275,9 +275,10 @@ def test_approve_view_tells_lead_partner(client, login_as, admin, partner, partn
     assert "The challenge is published." in response.text
     db.session.refresh(challenge)
     assert challenge.status == PUBLISHED and challenge.published_at is not None
-    assert len(mail_outbox) == 1
-    assert sorted(mail_outbox[0].to) == sorted([partner_user.email, colleague.email])
-    assert "published" in mail_outbox[0].subject
+    subjects = {tuple(m.to): m.subject for m in mail_outbox}
+    assert subjects.keys() == {(partner_user.email,), (colleague.email,)}
+    assert subjects[(partner_user.email,)].startswith("Your challenge is published")
+    assert subjects[(colleague.email,)].startswith("La tua sfida è pubblicata")
 
 
 def test_return_view_mails_comment(client, login_as, admin, partner, partner_user, mail_outbox):

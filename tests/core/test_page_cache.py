@@ -144,6 +144,18 @@ def test_languages_and_fragments_are_kept_apart(app, client, challenge):
     assert "<html" in full.text
 
 
+def test_a_language_remembered_by_cookie_gets_its_own_page(app, client, challenge):
+    english = client.get("/challenges/")
+    returning_visitor = app.test_client()
+    # chose Italian in an earlier visit
+    returning_visitor.set_cookie("lang", "it", domain=app.config["SERVER_NAME"])
+
+    italian = returning_visitor.get("/challenges/")
+
+    assert english.headers["X-Page-Cache"] == "miss" and italian.headers["X-Page-Cache"] == "miss"
+    assert '<html lang="it">' in italian.text
+
+
 def test_pages_outside_the_list_and_posts_are_never_cached(client, challenge):
     assert "X-Page-Cache" not in client.get("/auth/login").headers
     assert "X-Page-Cache" not in client.get("/no-such-page").headers

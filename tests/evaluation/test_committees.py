@@ -142,10 +142,12 @@ def test_invite_new_person_creates_jury_account_with_set_password_link(
 
     new_password = "a juror's own passphrase"
     response = client.post(link, data={"password": new_password,
-                                       "password_confirm": new_password})
+                                       "password_confirm": new_password,
+                                       "accept_privacy": "y"})  # never consented before
     assert response.status_code == 302
     db.session.refresh(juror)
     assert juror.check_password(new_password) and juror.is_confirmed
+    assert juror.privacy_consent_at is not None
     assert "evaluation.juror_invited" in _actions(round_)
 
 

@@ -146,6 +146,9 @@ CHALLENGES = {
     "challenges.start_evaluation": route({"slug": "draft.slug"}, POST=DRAFT_ADMIN),
     "challenges.decide": route({"slug": "draft.slug"}, POST=DRAFT_ADMIN),
     "challenges.archive": route({"slug": "draft.slug"}, POST=DRAFT_ADMIN),
+    # The city goals' public pages.
+    "goals.index": route(GET=EVERYONE),
+    "goals.detail": route({"slug": "goal.slug"}, GET=EVERYONE),
 }
 
 # -- proposals: A's proposal to X's challenge in evaluation (deadline passed) ---------------
@@ -212,6 +215,23 @@ ADMIN = {
     "admin.remove_member": route({"slug": "x.slug", "membership_id": "x_membership.id"},
                                  POST=ADMIN_ONLY),
     "admin.proposals": route(GET=ADMIN_ONLY),
+    # The mail outbox; a retry without a message id retries the messages due.
+    "admin.mail": route(GET=ADMIN_ONLY),
+    "admin.mail_retry": route(POST=ADMIN_ONLY),
+    "admin.users": route(GET=ADMIN_ONLY),
+    "admin.user_detail": route({"user_id": "users.juror_assigned.id"}, GET=ADMIN_ONLY),
+    "admin.grant_user_role": route({"user_id": "users.juror_assigned.id"},
+                                   data={"role": raw("admin")}, POST=ADMIN_ONLY),
+    "admin.revoke_user_role": route({"user_id": "users.juror_assigned.id"},
+                                    data={"role": raw("jury")}, POST=ADMIN_ONLY),
+    "admin.deactivate_user": route({"user_id": "users.juror_assigned.id"}, POST=ADMIN_ONLY),
+    "admin.reactivate_user": route({"user_id": "users.juror_assigned.id"}, POST=ADMIN_ONLY),
+    "admin.audit_log": route(GET=ADMIN_ONLY),
+    # City goals.
+    "admin.goals_list": route(GET=ADMIN_ONLY),
+    "admin.new_goal": route(GET=ADMIN_ONLY, POST=ADMIN_ONLY),
+    "admin.edit_goal": route({"goal_id": "goal.id"}, GET=ADMIN_ONLY, POST=ADMIN_ONLY),
+    "admin.set_goal_active": route({"goal_id": "goal.id"}, POST=ADMIN_ONLY),
 }
 
 # -- evaluation (admin side): admins only --------------------------------------------------
@@ -362,3 +382,46 @@ def endpoint_of(key: str) -> str:
 # Cases where the app answers otherwise today: (endpoint, method, persona) -> why.
 # Each is a bug to fix in the app (the report proposes the fix), not in the table.
 KNOWN_BUGS: dict[tuple[str, str, str], str] = {}
+
+
+# -- API tokens, webhooks (admin console) and the admin API (issue 6) ---------------------
+
+MATRIX.update({
+    "admin.api_tokens": route(GET=ADMIN_ONLY, POST=ADMIN_ONLY),
+    "admin.revoke_api_token": route({"token_id": "api_token.id"}, POST=ADMIN_ONLY),
+    "admin.webhooks": route(GET=ADMIN_ONLY, POST=ADMIN_ONLY),
+    "admin.webhook_endpoint": route({"endpoint_id": "webhook.id"}, GET=ADMIN_ONLY),
+    "admin.deactivate_webhook": route({"endpoint_id": "webhook.id"}, POST=ADMIN_ONLY),
+    "admin.retry_webhook_delivery": route({"delivery_id": "webhook_delivery.id"},
+                                          POST=ADMIN_ONLY),
+})
+
+# Proposals and rankings under /api/v1 open with an admin's bearer token only: no session
+# cookie does (not even an admin's), so every persona here gets 401 (tests/api has the
+# token cases).
+TOKEN_ONLY = "status 401"  # test_authz_matrix.classify's word for a 401
+ANSWERS = (*ANSWERS, TOKEN_ONLY)
+MATRIX.update({
+    "api.proposals": route(GET=expect(TOKEN_ONLY)),
+    "api.proposal": route({"proposal_id": "proposal.id"}, GET=expect(TOKEN_ONLY)),
+    "api.challenge_ranking": route({"slug": "evaluated.slug"}, GET=expect(TOKEN_ONLY)),
+})
+
+# A call's exports (challenges, proposals, start-ups as CSV or XLSX): admins only.
+MATRIX.update({
+    "admin.export_call": route({"slug": "call.slug", "what": raw("proposals"),
+                                "fmt": raw("csv")}, GET=ADMIN_ONLY),
+    "admin.export_call (startups as xlsx)": route({"slug": "call.slug", "what": raw("startups"),
+                                                   "fmt": raw("xlsx")}, GET=ADMIN_ONLY),
+})
+
+# -- privacy (issue 6): the notice, each user's own data, the admin's retention period ----
+
+MATRIX.update({
+    "account.notice": route(GET=EVERYONE),
+    "account.my_data": route(GET=LOGGED_IN),
+    "account.export": route(POST=LOGGED_IN),  # one's own data only: nothing to pick
+    "account.delete": route(POST=LOGGED_IN),  # the empty form is refused (no password)
+    "admin.privacy": route(GET=ADMIN_ONLY),
+    "admin.save_privacy": route(POST=ADMIN_ONLY),
+})

@@ -6,6 +6,7 @@ a POST that succeeds cannot change what the next case sees)."""
 from __future__ import annotations
 
 import io
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,6 +14,7 @@ from types import SimpleNamespace
 import pytest
 from pypdf import PdfWriter
 
+from alliance.api import tokens as api_tokens
 from alliance.auth import tokens
 from alliance.challenges import models as cm
 from alliance.evaluation import models as em
@@ -20,6 +22,8 @@ from alliance.evaluation.decisions import freeze_record
 from alliance.extensions import db
 from alliance.matching import models as mm
 from alliance.startups.services import invitation_token
+from alliance.webhooks import services as webhook_services
+from alliance.webhooks.models import FAILED, WebhookDelivery
 from tests import factories as f
 
 ATTACHMENT_STORAGE_NAME = "authz-matrix-business-plan"
@@ -123,6 +127,23 @@ def build_world() -> SimpleNamespace:
     w.adjustment = mm.MatchingAdjustment(matching=w.matching, startup_id=w.a.id,
                                          challenge_id=w.decided.id, kind=mm.PIN)
     db.session.add(w.adjustment)
+    db.session.flush()
+
+    # Issue 6: a city goal X's open challenge serves, an admin's API token, X's webhook
+    # endpoint (a closed local port: a retry fails at once, no network) and a delivery
+    # that gave up.
+    w.goal = cm.CityGoal(slug="reti-energetiche", name_it="Reti energetiche",
+                         name_en="Energy networks", position=1)
+    w.open.city_goals.append(w.goal)
+    w.api_token, _plain = api_tokens.create_token(user=users.admin, name="matrix",
+                                                  expires_at=None, now=now)
+    w.webhook = webhook_services.create_endpoint(
+        partner=w.x, url="http://127.0.0.1:9/hooks", events=["proposal.submitted"],
+        user=users.admin, now=now, allow_local_http=True)
+    w.webhook_delivery = WebhookDelivery(endpoint=w.webhook, event="proposal.submitted",
+                                         event_id=str(uuid.uuid4()), payload="{}",
+                                         status=FAILED, attempts=6)
+    db.session.add(w.webhook_delivery)
     db.session.flush()
 
     w.tokens = SimpleNamespace(

@@ -14,8 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from alliance.admin.api_tokens import ApiTokenForm
 from alliance.admin.forms import CallForm, ThemeForm
+from alliance.admin.goals import GoalForm
+from alliance.admin.privacy_views import RetentionForm
+from alliance.admin.webhooks import EndpointForm
 from alliance.auth.forms import (
+    DeleteAccountForm,
     LoginForm,
     RegisterForm,
     ResendConfirmationForm,
@@ -281,6 +286,21 @@ SPECS: list[Spec] = [
          valid=lambda w: {"reason": "We merged with another company."}),
     Spec("pilots.complete", "partner_x", pf.CompleteForm, target="pilot",
          valid=lambda w: {"outcome": "It worked."}),
+    # Issue 6: the console's own forms, and the account's privacy page.
+    Spec("admin.new_goal", "admin", GoalForm,
+         valid=lambda w: {"name_it": "Mobilità sostenibile", "name_en": "Sustainable mobility",
+                          "description_it": "Testo", "description_en": "Text", "slug": "",
+                          "position": "3"}),
+    Spec("admin.edit_goal", "admin", GoalForm, target="goal",
+         valid=lambda w: {"name_it": "Reti", "name_en": "Networks", "description_it": "",
+                          "description_en": "", "slug": "reti", "position": "1"}),
+    Spec("admin.api_tokens", "admin", ApiTokenForm,
+         valid=lambda w: {"name": "Monthly report", "expires_on": "2027-06-30"}),
+    Spec("admin.webhooks", "admin", EndpointForm,
+         valid=lambda w: {"partner": str(w.x.id), "url": "http://127.0.0.1:9/hooks",
+                          "events": ["proposal.submitted"]}),
+    Spec("admin.save_privacy", "admin", RetentionForm, valid=lambda w: {"days": "365"}),
+    Spec("account.delete", "newcomer", DeleteAccountForm, valid=lambda w: {"password": f.PASSWORD}),
 ]
 
 
@@ -315,4 +335,9 @@ GET_SPECS = [
     ("jury.interest", "juror_assigned", {"page": "int"}),
     ("pilots.index", "admin", {"call_id": "int", "page": "int"}),
     ("auth.login", "anonymous", {"next": "query"}),
+    ("admin.users", "admin", {"q": "query", "role": "facet", "status": "facet", "page": "int"}),
+    ("admin.audit_log", "admin",
+     {"actor": "query", "action": "facet", "since": "facet", "until": "facet",
+      "object_type": "facet", "object_id": "int", "page": "int"}),
+    ("admin.index", "admin", {"call": "facet"}),
 ]
