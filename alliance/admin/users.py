@@ -1,5 +1,6 @@
 """The admin console's user management: find accounts, see one, grant and revoke the
-granted roles, deactivate and reactivate.
+granted roles, deactivate and reactivate, and delete (anonymise) an account when its
+owner asks for it by other means than the site.
 
 Routes on the admin blueprint (``alliance.admin.views.bp``, whose ``before_request``
 lets only admins in); ``views.py`` imports this module so they register. The rules
@@ -19,7 +20,7 @@ from wtforms import SelectChoice as Choice
 
 from alliance.admin.forms import RoleForm, UserFilterForm
 from alliance.admin.views import bp
-from alliance.auth import management, policy
+from alliance.auth import management, policy, privacy
 from alliance.auth.models import ADMIN, JURY, PARTNER, ROLES, STARTUP, User, UserRole
 from alliance.core.audit import AuditEvent
 from alliance.core.converters import page_number
@@ -181,3 +182,15 @@ def reactivate_user(user_id):
         return _("%(name)s's account is active again.", name=user.name)
 
     return _act(user_id, reactivate)
+
+
+@bp.post("/users/<int:user_id>/anonymise")
+def anonymise_user(user_id):
+    """The owner asked (by letter or e-mail) for their account to be deleted."""
+    def anonymise(user):
+        if user.id == current_user.id:
+            raise DomainError(_("Delete your own account from “My data”."))
+        privacy.anonymise_user(user=user, actor=current_user, now=utcnow())
+        return _("The account is deleted: its personal data is gone, its evaluations stay.")
+
+    return _act(user_id, anonymise)

@@ -344,3 +344,28 @@ def test_deleted_account_cannot_be_reactivated_nor_given_a_role():
     with pytest.raises(DomainError, match="deleted"):
         management.grant_role(user=user, role="jury", actor=actor)
     assert not user.active and _roles(user) == set()
+
+
+def test_admin_deletes_an_account_on_its_owners_request(client, login_as, admin):
+    user = factories.UserFactory(name="Rita Richiesta", email="rita@example.org")
+    login_as(admin)
+
+    response = client.post(f"/admin/users/{user.id}/anonymise", follow_redirects=True)
+
+    db.session.refresh(user)
+    assert "The account is deleted" in response.text
+    assert user.anonymised_at is not None and not user.active
+    assert user.email != "rita@example.org" and "Rita" not in user.name
+    [event] = _events(user, "user.anonymised")
+    assert event.actor_id == admin.id and event.data["by_self"] is False
+    assert "Delete the account (anonymise)" not in client.get(f"/admin/users/{user.id}").text
+
+
+def test_admin_cannot_anonymise_themselves_from_the_console(client, login_as, admin):
+    factories.UserFactory(admin=True)
+    login_as(admin)
+
+    response = client.post(f"/admin/users/{admin.id}/anonymise", follow_redirects=True)
+
+    db.session.refresh(admin)
+    assert "Delete your own account from" in response.text and admin.anonymised_at is None

@@ -226,6 +226,7 @@ ADMIN = {
                                     data={"role": raw("jury")}, POST=ADMIN_ONLY),
     "admin.deactivate_user": route({"user_id": "users.juror_assigned.id"}, POST=ADMIN_ONLY),
     "admin.reactivate_user": route({"user_id": "users.juror_assigned.id"}, POST=ADMIN_ONLY),
+    "admin.anonymise_user": route({"user_id": "users.juror_assigned.id"}, POST=ADMIN_ONLY),
     "admin.audit_log": route(GET=ADMIN_ONLY),
     # City goals.
     "admin.goals_list": route(GET=ADMIN_ONLY),
