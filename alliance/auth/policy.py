@@ -16,6 +16,9 @@ from flask import abort
 
 from alliance.auth.models import ADMIN, JURY
 from alliance.challenges.models import (
+    ARCHIVED as CHALLENGE_ARCHIVED,
+)
+from alliance.challenges.models import (
     DRAFT as CHALLENGE_DRAFT,
 )
 from alliance.challenges.models import (
@@ -173,6 +176,14 @@ def can_edit_challenge(user, challenge: Challenge) -> bool:
     if is_admin(user):
         return challenge.status in (CHALLENGE_DRAFT, CHALLENGE_SUBMITTED)
     return challenge.status == CHALLENGE_DRAFT and _leads_challenge(user, challenge)
+
+
+def can_translate_challenge(user, challenge: Challenge) -> bool:
+    """The brief in the other language: admins and the lead partner's members, until
+    the challenge is archived (a translation does not change what applicants answer)."""
+    if challenge.status == CHALLENGE_ARCHIVED:
+        return False
+    return is_admin(user) or _leads_challenge(user, challenge)
 
 
 def can_manage_challenge(user, challenge: Challenge) -> bool:

@@ -78,7 +78,50 @@ TRANSLATION_FIELDS = ("title", "summary", "description", "expected_outcomes", "r
 TRANSLATION_REQUIRED = ("title", "summary", "description")
 
 
-class ChallengeForm(FlaskForm):
+class BriefTranslationFields(FlaskForm):
+    """The brief in the language other than the challenge's own (optional, all or
+    nothing): part of the challenge form, and on its own the form that translates a
+    challenge already published."""
+
+    translation_title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
+    translation_summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=500)],
+                                        render_kw={"rows": 3})
+    translation_description = TextAreaField(
+        _l("Description"), validators=[Optional()],
+        description=_l("Markdown, like the brief’s own description."),
+        render_kw={"rows": 8},
+    )
+    translation_expected_outcomes = TextAreaField(_l("Expected outcomes"),
+                                                  validators=[Optional()], render_kw={"rows": 3})
+    translation_rewards = TextAreaField(_l("What the winner gets"), validators=[Optional()],
+                                        render_kw={"rows": 3})
+    translation_eligibility = TextAreaField(_l("Eligibility"), validators=[Optional()],
+                                            render_kw={"rows": 3})
+
+    def translation_fields(self) -> list:
+        return [self[f"translation_{name}"] for name in TRANSLATION_FIELDS]
+
+    def translation_values(self) -> dict[str, str]:
+        """The other-language brief as typed (keys without the ``translation_`` prefix)."""
+        return {name: self[f"translation_{name}"].data or "" for name in TRANSLATION_FIELDS}
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        values = self.translation_values()
+        if any(v.strip() for v in values.values()):
+            for name in TRANSLATION_REQUIRED:
+                if not values[name].strip():
+                    self[f"translation_{name}"].errors.append(
+                        _("Also fill this in, or empty the brief in the other language."))
+                    valid = False
+        return valid
+
+
+class BriefTranslationForm(BriefTranslationFields):
+    """Only the other-language brief (``challenges.translate``)."""
+
+
+class ChallengeForm(BriefTranslationFields):
     call = SelectField(_l("Call"), coerce=int, validators=[InputRequired()])
     lead_partner = SelectField(_l("Lead partner"), coerce=int, validators=[InputRequired()])
     cosponsors = SelectMultipleField(_l("Co-sponsoring partners"), coerce=int,
@@ -127,40 +170,6 @@ class ChallengeForm(FlaskForm):
         description=_l("The language you write the brief in. You may add it in the other "
                        "language below; readers see the one they chose for the site."),
     )
-    # The brief in the other language (optional, all or nothing: ``validate``).
-    translation_title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
-    translation_summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=500)],
-                                        render_kw={"rows": 3})
-    translation_description = TextAreaField(
-        _l("Description"), validators=[Optional()], description=_l("Markdown, as above."),
-        render_kw={"rows": 8},
-    )
-    translation_expected_outcomes = TextAreaField(_l("Expected outcomes"),
-                                                  validators=[Optional()], render_kw={"rows": 3})
-    translation_rewards = TextAreaField(_l("What the winner gets"), validators=[Optional()],
-                                        render_kw={"rows": 3})
-    translation_eligibility = TextAreaField(_l("Eligibility"), validators=[Optional()],
-                                            render_kw={"rows": 3})
-
-    def translation_fields(self) -> list:
-        return [self[f"translation_{name}"] for name in TRANSLATION_FIELDS]
-
-    def translation_values(self) -> dict[str, str]:
-        """The other-language brief as typed (keys without the ``translation_`` prefix)."""
-        return {name: self[f"translation_{name}"].data or "" for name in TRANSLATION_FIELDS}
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        values = self.translation_values()
-        if any(v.strip() for v in values.values()):
-            for name in TRANSLATION_REQUIRED:
-                if not values[name].strip():
-                    self[f"translation_{name}"].errors.append(
-                        _("Also fill this in, or empty the brief in the other language."))
-                    valid = False
-        return valid
-
-
 def brief_form_data(challenge) -> dict:
     """The challenge form's initial goals, language and other-language brief."""
     translation = challenge.translations[0] if challenge.translations else None

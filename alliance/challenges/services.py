@@ -344,6 +344,27 @@ def _save_translation(challenge: Challenge, data: TranslationData) -> None:
     challenge.translations = [translation]
 
 
+def save_translation(*, challenge: Challenge, data: TranslationData, user,
+                     now: datetime) -> Challenge:
+    """Add, change or (``data`` blank) remove the brief in the other language, in any
+    state but archived: the brief in the challenge's own language stays the one that
+    counts, so a translation may follow the publication."""
+    if data.is_empty is False:
+        missing = [name for name in ("title", "summary", "description")
+                   if not (getattr(data, name) or "").strip()]
+        if missing:
+            raise DomainError(_("Fill in the title, the summary and the description, or "
+                                "leave everything empty."))
+    had = bool(challenge.translations)
+    _save_translation(challenge, data)
+    challenge.updated_at = now  # the search document carries the translation
+    db.session.flush()
+    record(actor=user, action="challenge.translated", obj=challenge, now=now,
+           locale=challenge.translations[0].locale if challenge.translations else None,
+           removed=had and not challenge.translations)
+    return challenge
+
+
 def create_challenge(*, data: ChallengeData, user, now: datetime) -> Challenge:
     """Create a draft challenge (the view checks who may)."""
     _check_challenge_data(data, now)
@@ -689,5 +710,5 @@ def partner_members(partner_id: int) -> list[User]:
 __all__ = [
     "CallData", "ChallengeData", "CriterionData", "TranslationData", "add_terms", "create_call",
     "create_challenge", "create_theme", "delete_theme", "move_theme", "rename_theme",
-    "save_criteria", "slugify", "update_call", "update_challenge",
+    "save_criteria", "save_translation", "slugify", "update_call", "update_challenge",
 ]

@@ -344,3 +344,6 @@ def decide(slug):
 @login_required
 def archive(slug):
     return _transition(slug, _moderator, lifecycle.archive, _("The challenge is archived."))
+
+
+from alliance.challenges import translation_views as _translation_views  # noqa: E402,F401

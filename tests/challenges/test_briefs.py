@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from alliance.challenges.briefs import brief_for
 from alliance.challenges.models import Challenge, ChallengeTranslation
+from alliance.core.audit import AuditEvent
 from alliance.extensions import db
 from tests import factories
 
@@ -244,3 +245,61 @@ def test_translation_texts_come_back_escaped(client, login_as, partner_user, own
         check_page(client.get(f"/challenges/{own_draft.slug}").get_data(as_text=True),
                    shows=[marker(values["translation_title"]),
                           marker(values["translation_summary"])])
+
+
+# -- translating a challenge already published ---------------------------------------------
+
+def test_published_challenge_translated_by_its_partner(client, login_as, partner_user):
+    published = factories.ChallengeFactory(
+        published=True, locale="it", lead_partner=partner_user.partner_membership.partner,
+        title="Fibra nelle fognature")
+    login_as(partner_user)
+
+    page = client.get(f"/challenges/{published.slug}")
+    form = client.get(f"/challenges/{published.slug}/translation")
+    response = client.post(f"/challenges/{published.slug}/translation", data={
+        "translation_title": "Fibre in the sewers", "translation_summary": "No digging.",
+        "translation_description": "Broadband **through** the pipes."})
+
+    assert f'/challenges/{published.slug}/translation"' in page.text
+    assert "Brief in English" in form.text and 'lang="en"' in form.text
+    assert response.status_code == 302
+    saved = _saved(published)
+    assert saved.status == "published" and saved.title == "Fibra nelle fognature"
+    assert [(t.locale, t.title) for t in saved.translations] == [("en", "Fibre in the sewers")]
+    assert db.session.scalar(sa.select(AuditEvent.data).where(
+        AuditEvent.action == "challenge.translated", AuditEvent.object_id == published.id)) \
+        == {"locale": "en", "removed": False}
+
+
+def test_translation_page_partial_input_kept_and_refused(client, login_as, partner_user):
+    published = factories.ChallengeFactory(
+        published=True, lead_partner=partner_user.partner_membership.partner)
+    login_as(partner_user)
+
+    response = client.post(f"/challenges/{published.slug}/translation",
+                           data={"translation_title": "Only a title"})
+
+    assert response.status_code == 422
+    assert "Also fill this in" in response.text and 'value="Only a title"' in response.text
+    assert _saved(published).translations == []
+
+
+def test_translation_page_emptied_removes_it(client, login_as, admin, italian):
+    translate(italian)
+    login_as(admin)
+
+    response = client.post(f"/challenges/{italian.slug}/translation", data={
+        f"translation_{name}": "" for name in ("title", "summary", "description",
+                                               "expected_outcomes", "rewards", "eligibility")})
+
+    assert response.status_code == 302 and _saved(italian).translations == []
+
+
+def test_translation_page_closed_to_other_partners_and_archived(client, login_as, italian):
+    login_as(factories.PartnerUserFactory())
+    assert client.get(f"/challenges/{italian.slug}/translation").status_code == 403
+
+    italian.status = "archived"
+    login_as(factories.UserFactory(admin=True))
+    assert client.get(f"/challenges/{italian.slug}/translation").status_code == 403

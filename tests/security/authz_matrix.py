@@ -139,6 +139,9 @@ CHALLENGES = {
     "challenges.edit": route({"slug": "draft.slug"}, GET=DRAFT_X_ADMIN, POST=DRAFT_X_ADMIN),
     "challenges.criteria": route({"slug": "draft.slug"}, GET=DRAFT_X_ADMIN, POST=DRAFT_X_ADMIN),
     "challenges.terms": route({"slug": "draft.slug"}, GET=DRAFT_X_ADMIN, POST=DRAFT_X_ADMIN),
+    # The brief in the other language: the lead partner and admins, published or not.
+    "challenges.translate": route({"slug": "open.slug"}, GET=only("partner_x", "admin"),
+                                  POST=only("partner_x", "admin")),
     "challenges.submit": route({"slug": "draft.slug"}, POST=DRAFT_X_ADMIN),
     "challenges.approve": route({"slug": "draft.slug"}, POST=DRAFT_ADMIN),
     "challenges.return_to_draft": route({"slug": "draft.slug"}, POST=DRAFT_ADMIN),
