@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from alliance.auth.models import ADMIN, User, UserRole
+from alliance.auth.models import ADMIN, User
 from alliance.auth.privacy_export import export_user_data
 from alliance.core.audit import record
 from alliance.core.errors import DomainError
@@ -30,22 +30,18 @@ ANONYMOUS_NAME = "Deleted user #{id}"
 ANONYMOUS_EMAIL = "deleted-{id}@anonymised.invalid"
 
 
-def record_consent(*, user: User, now: datetime) -> None:
-    """Note that ``user`` accepted the current privacy notice at ``now``."""
+def record_consent(*, user: User, now: datetime, audit: bool = False) -> None:
+    """Note that ``user`` accepted the current privacy notice at ``now`` (with an audit
+    event of its own when ``audit``: registration records it in ``user.registered``)."""
     user.privacy_consent_at = now
     user.privacy_notice_version = PRIVACY_NOTICE_VERSION
+    if audit:
+        record(actor=user, action="user.consented", obj=user, now=now,
+               privacy_notice_version=PRIVACY_NOTICE_VERSION)
 
 
 def is_anonymised(user: User) -> bool:
     return user.anonymised_at is not None
-
-
-def _other_active_admins(user: User) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(UserRole)
-        .join(User, User.id == UserRole.user_id)
-        .where(UserRole.role == ADMIN, User.active.is_(True), User.id != user.id)
-    )
 
 
 def _forget_elsewhere(user: User, *, old_email: str, new_email: str, now: datetime) -> dict:
@@ -98,7 +94,11 @@ def anonymise_user(*, user: User, actor: User | None, now: datetime | None = Non
     now = now or utcnow()
     if is_anonymised(user):
         raise DomainError(_("This account has already been deleted."))
-    if ADMIN in user.roles and user.active and _other_active_admins(user) == 0:
+    # The admins' rows are locked before counting: two admins deleting each other at
+    # once cannot both see "another admin is left".
+    from alliance.auth.management import active_admin_count  # management -> services -> here
+
+    if ADMIN in user.roles and user.active and active_admin_count() <= 1:
         raise DomainError(_("You are the only active administrator: give the admin role to "
                             "someone else before deleting this account."))
     old_email = (user.email or "").strip().lower()

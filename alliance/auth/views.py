@@ -194,7 +194,7 @@ def reset_password(token: str):
             status = 422
         else:
             if asks_consent:
-                privacy.record_consent(user=user, now=utcnow())
+                privacy.record_consent(user=user, now=utcnow(), audit=True)
             db.session.commit()
             if current_user.is_authenticated and current_user.id != user.id:
                 logout_user()

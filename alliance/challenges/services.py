@@ -349,13 +349,17 @@ def save_translation(*, challenge: Challenge, data: TranslationData, user,
     """Add, change or (``data`` blank) remove the brief in the other language, in any
     state but archived: the brief in the challenge's own language stays the one that
     counts, so a translation may follow the publication."""
-    if data.is_empty is False:
+    if challenge.status == ARCHIVED:
+        raise DomainError(_("An archived challenge can no longer change."))
+    had = bool(challenge.translations)
+    if data.is_empty and not had:
+        return challenge  # nothing to add, nothing to remove
+    if not data.is_empty:
         missing = [name for name in ("title", "summary", "description")
                    if not (getattr(data, name) or "").strip()]
         if missing:
             raise DomainError(_("Fill in the title, the summary and the description, or "
                                 "leave everything empty."))
-    had = bool(challenge.translations)
     _save_translation(challenge, data)
     challenge.updated_at = now  # the search document carries the translation
     db.session.flush()

@@ -38,6 +38,8 @@ def translate(slug):
                   else _("The brief in the other language is removed."), "success")
             return redirect(url_for(".detail", slug=challenge.slug))
     other = "en" if challenge.locale == "it" else "it"
+    for field in form.translation_fields():  # the text typed is in the other language
+        field.render_kw = {**(field.render_kw or {}), "lang": other}
     return render_template("challenges/translation.html", form=form, challenge=challenge,
                            own_language=_language_name(challenge.locale),
                            other_language=_language_name(other), other=other), \

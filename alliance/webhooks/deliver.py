@@ -164,6 +164,13 @@ def deliver_due(*, now: datetime | None = None, event_ids=None) -> tuple[int, in
     """Send the pending deliveries that are due (all of them, in batches); return
     ``(delivered, not delivered)``, counting only the attempts this call claimed."""
     now = now or utcnow()
+    started = utcnow()
+
+    def moment() -> datetime:
+        """``now`` moved on by the time this run has taken: a long run (many slow
+        receivers) must not claim with a lease, nor back off from a time, already past."""
+        return now + (utcnow() - started)
+
     delivered = failed = 0
     seen: set[int] = set()
     while True:
@@ -174,11 +181,11 @@ def deliver_due(*, now: datetime | None = None, event_ids=None) -> tuple[int, in
         for row in rows:
             seen.add(row.id)
             with own_transaction() as conn:
-                claimed = _claim(conn, row, now)
+                claimed = _claim(conn, row, moment())
             if claimed is None:
                 failed += not row.active
                 continue
-            if send(claimed, now=now):
+            if send(claimed, now=moment()):
                 delivered += 1
             else:
                 failed += 1

@@ -187,6 +187,9 @@ def test_first_password_of_invited_account_asks_for_consent(client, mail_outbox)
     db.session.refresh(user)
     assert accepted.status_code == 302 and user.check_password(NEW)
     assert user.privacy_consent_at is not None and user.privacy_notice_version
+    assert db.session.scalar(sa.select(AuditEvent.data).where(
+        AuditEvent.action == "user.consented", AuditEvent.object_id == user.id)) == {
+        "privacy_notice_version": user.privacy_notice_version}
 
 
 def test_reset_does_not_ask_again_who_already_consented(client, mail_outbox):
