@@ -10,12 +10,9 @@ from datetime import datetime, time, timedelta
 import sqlalchemy as sa
 from flask import flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import DateField, StringField
-from wtforms.validators import DataRequired, Length, Optional
 
+from alliance.admin.forms import ApiTokenForm
 from alliance.admin.views import bp
 from alliance.api import tokens
 from alliance.api.models import ApiToken
@@ -25,14 +22,6 @@ from alliance.core.forms import saving
 from alliance.core.models import utcnow
 from alliance.core.timezones import rome_to_utc
 from alliance.extensions import db
-
-
-class ApiTokenForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)],
-                       description=_l("What the token is for, e.g. “Monthly report script”."))
-    expires_on = DateField(_l("Valid until (optional)"), validators=[Optional()],
-                           description=_l("The token stops working at the end of this day "
-                                          "(Rome time). Leave it empty for no expiry."))
 
 
 def _expiry(day) -> datetime | None:

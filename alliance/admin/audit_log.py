@@ -18,13 +18,13 @@ from sqlalchemy.orm import aliased
 from wtforms import SelectChoice as Choice
 
 from alliance.admin.forms import AuditFilterForm
-from alliance.admin.users import like_pattern
 from alliance.admin.views import bp
 from alliance.auth import policy
 from alliance.auth.models import User
 from alliance.challenges.models import Challenge
 from alliance.core.audit import AuditEvent
 from alliance.core.converters import MAX_ID, page_number, plain_digits
+from alliance.core.listing import ListPage, like_pattern, page_of
 from alliance.core.timezones import rome_to_utc
 from alliance.extensions import db
 
@@ -37,18 +37,6 @@ class AuditRow:
     actor: User | None
     url: str | None  # the object's page, where there is one
     data: str  # the event's data as compact JSON
-
-
-@dataclass
-class AuditPage:
-    rows: list[AuditRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 def _rome_midnight(day) -> datetime:
@@ -109,20 +97,17 @@ def _compact(data) -> str:
                       default=str)
 
 
-def _listed(form: AuditFilterForm, page: int) -> AuditPage:
+def _listed(form: AuditFilterForm, page: int) -> ListPage[AuditRow]:
     actor = aliased(User)
     select = _filtered(
         sa.select(AuditEvent, actor).outerjoin(actor, actor.id == AuditEvent.actor_id),
         form, actor)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(select.subquery()))
-    found = db.session.execute(
-        select.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    ).all()
-    urls = _object_urls([event for event, _actor in found])
-    rows = [AuditRow(event, who, urls.get((event.object_type, event.object_id)),
-                     _compact(event.data)) for event, who in found]
-    return AuditPage(rows, total, page, PER_PAGE)
+    listing = page_of(select.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()),
+                      page=page, per_page=PER_PAGE, scalars=False)
+    urls = _object_urls([event for event, _actor in listing.rows])
+    listing.rows = [AuditRow(event, who, urls.get((event.object_type, event.object_id)),
+                             _compact(event.data)) for event, who in listing.rows]
+    return listing
 
 
 def _action_choices() -> list[Choice]:

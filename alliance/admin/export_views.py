@@ -14,7 +14,6 @@ from alliance.admin import exports
 from alliance.admin.views import bp
 from alliance.auth import policy
 from alliance.challenges.models import Call
-from alliance.core.audit import record
 from alliance.core.models import utcnow
 from alliance.extensions import db
 
@@ -27,10 +26,7 @@ def export_call(slug, what, fmt):
     policy.require(policy.can_export_call_data(current_user))
     call = db.session.scalar(sa.select(Call).where(Call.slug == slug))
     policy.require(call is not None, hide=True)
-    table = exports.TABLES[what](call=call)
-    body = exports.to_csv(table) if fmt == "csv" else exports.to_xlsx(table)
-    record(actor=current_user, action="admin.export", obj=call, now=utcnow(), what=what,
-           format=fmt, rows=len(table.rows))
+    body = exports.export_call(call=call, what=what, fmt=fmt, user=current_user, now=utcnow())
     db.session.commit()
     response = Response(body, mimetype=exports.MIMETYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{call.slug}-{what}.{fmt}"'

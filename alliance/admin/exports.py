@@ -36,6 +36,7 @@ from openpyxl.utils import get_column_letter
 
 from alliance.admin.score_stats import final_scores
 from alliance.challenges.models import Call, Challenge
+from alliance.core.audit import record
 from alliance.core.timezones import utc_to_rome
 from alliance.evaluation.aggregation import displayed
 from alliance.evaluation.decisions import OUTCOME_LABELS
@@ -231,4 +232,13 @@ def to_xlsx(table: Table) -> bytes:
     return out.getvalue()
 
 
-__all__ = ["MIMETYPES", "TABLES", "Table", "safe_text", "to_csv", "to_xlsx"]
+def export_call(*, call: Call, what: str, fmt: str, user, now: datetime) -> bytes:
+    """The file of ``what`` (a key of ``TABLES``) of ``call`` in ``fmt`` (csv, xlsx);
+    every export is audited."""
+    table = TABLES[what](call=call)
+    record(actor=user, action="admin.export", obj=call, now=now, what=what, format=fmt,
+           rows=len(table.rows))
+    return to_csv(table) if fmt == "csv" else to_xlsx(table)
+
+
+__all__ = ["MIMETYPES", "TABLES", "Table", "export_call", "safe_text", "to_csv", "to_xlsx"]

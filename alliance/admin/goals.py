@@ -8,12 +8,9 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from alliance.admin.forms import GoalForm
 from alliance.admin.views import bp
 from alliance.auth import policy
 from alliance.challenges import goals
@@ -21,27 +18,6 @@ from alliance.challenges.models import CityGoal
 from alliance.core.forms import saving
 from alliance.core.models import utcnow
 from alliance.extensions import db
-
-
-class GoalForm(FlaskForm):
-    name_it = StringField(_l("Name in Italian"), validators=[DataRequired(), Length(max=120)])
-    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=120)])
-    description_it = TextAreaField(_l("Description in Italian"),
-                                   validators=[Optional(), Length(max=1000)],
-                                   description=_l("One or two sentences, shown on the goal's page."),
-                                   render_kw={"rows": 3})
-    description_en = TextAreaField(_l("Description in English"),
-                                   validators=[Optional(), Length(max=1000)],
-                                   render_kw={"rows": 3})
-    slug = StringField(
-        _l("Address"), validators=[Optional(), Length(max=80)],
-        description=_l("The last part of the goal's page address. Leave it empty to make one "
-                       "from the English name."),
-    )
-    position = IntegerField(_l("Position in the list"),
-                            validators=[Optional(), NumberRange(min=0, max=1000)],
-                            description=_l("Smaller numbers come first. Leave it empty to put "
-                                           "a new goal at the end."))
 
 
 def _status(form) -> int:

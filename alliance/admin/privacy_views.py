@@ -10,31 +10,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import IntegerField
-from wtforms.validators import NumberRange, Optional
 
+from alliance.admin.forms import RetentionForm
 from alliance.admin.views import bp
 from alliance.auth import policy, retention
 from alliance.core.audit import AuditEvent
 from alliance.core.errors import DomainError
 from alliance.core.models import utcnow
 from alliance.extensions import db
-
-
-class RetentionForm(FlaskForm):
-    days = IntegerField(
-        _l("Days to keep proposals that were not selected"),
-        validators=[Optional(), NumberRange(min=0, max=retention.MAX_RETENTION_DAYS,
-                                            message=_l("Enter a number of days between 0 "
-                                                       "and %(max)d, or leave it empty.",
-                                                       max=retention.MAX_RETENTION_DAYS))],
-        description=_l("Counted from the challenge's decision. Leave empty to keep them "
-                       "for ever."),
-        render_kw={"min": 0, "max": retention.MAX_RETENTION_DAYS, "inputmode": "numeric"},
-    )
 
 
 def _page(form: RetentionForm, status: int = 200):

@@ -6,7 +6,6 @@ lets only admins in); ``views.py`` imports this module so they register.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import render_template, request
@@ -22,6 +21,7 @@ from alliance.admin.views import bp
 from alliance.auth import policy
 from alliance.challenges.models import Call, Challenge
 from alliance.core.converters import page_number
+from alliance.core.listing import ListPage, page_of
 from alliance.extensions import db
 from alliance.proposals.forms import trl_label
 from alliance.proposals.models import STATUSES, Proposal
@@ -44,18 +44,6 @@ class ProposalFilterForm(Form):
     status = SelectField(_l("Status"), validators=[Optional()], validate_choice=False)
 
 
-@dataclass
-class ProposalPage:
-    rows: list[Proposal]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
 def _row_options():
     # The list shows the start-up and the challenge: joined in the same query; the
     # challenge's criteria and co-sponsors are not shown, so not loaded.
@@ -64,7 +52,7 @@ def _row_options():
             lazyload(Proposal.challenge, Challenge.cosponsors))
 
 
-def _searched(parsed, filters, page: int) -> ProposalPage:
+def _searched(parsed, filters, page: int) -> ListPage[Proposal]:
     """Through the search backend: rank the matching proposals, then load one page."""
     Filter, And = query_module.Filter, query_module.And
     nodes = [parsed.root] + [Filter(name, "=", value) for name, value in filters.items()]
@@ -78,10 +66,10 @@ def _searched(parsed, filters, page: int) -> ProposalPage:
     found = {p.id: p for p in db.session.scalars(
         sa.select(Proposal).where(Proposal.id.in_(ids)).options(*_row_options())
     ).unique()} if ids else {}
-    return ProposalPage([found[i] for i in ids if i in found], results.total, page, PER_PAGE)
+    return ListPage([found[i] for i in ids if i in found], results.total, page, PER_PAGE)
 
 
-def _listed(filters, page: int) -> ProposalPage:
+def _listed(filters, page: int) -> ListPage[Proposal]:
     """Plain SQL, newest first."""
     select = sa.select(Proposal)
     if "status" in filters:
@@ -92,13 +80,9 @@ def _listed(filters, page: int) -> ProposalPage:
             select = select.where(Challenge.slug == filters["challenge"])
         if "call" in filters:
             select = select.join(Challenge.call).where(Call.slug == filters["call"])
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(select.subquery()))
-    rows = db.session.scalars(
-        select.options(*_row_options())
-        .order_by(Proposal.created_at.desc(), Proposal.id.desc())
-        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    ).unique().all()
-    return ProposalPage(list(rows), total, page, PER_PAGE)
+    return page_of(select.options(*_row_options())
+                   .order_by(Proposal.created_at.desc(), Proposal.id.desc()),
+                   page=page, per_page=PER_PAGE)
 
 
 @bp.get("/proposals")

@@ -8,8 +8,6 @@ live in ``alliance.auth.management``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,11 +18,12 @@ from wtforms import SelectChoice as Choice
 
 from alliance.admin.forms import RoleForm, UserFilterForm
 from alliance.admin.views import bp
-from alliance.auth import management, policy, privacy
+from alliance.auth import management, policy
 from alliance.auth.models import ADMIN, JURY, PARTNER, ROLES, STARTUP, User, UserRole
 from alliance.core.audit import AuditEvent
 from alliance.core.converters import page_number
 from alliance.core.errors import DomainError
+from alliance.core.listing import ListPage, like_pattern, page_of
 from alliance.core.models import utcnow
 from alliance.extensions import db
 from alliance.partners.models import PartnerMembership
@@ -37,25 +36,6 @@ ROLE_LABELS = {ADMIN: _l("Admin"), JURY: _l("Jury"), PARTNER: _l("Partner"),
 STATUS_LABELS = {"active": _l("Active"), "inactive": _l("Deactivated")}
 
 
-@dataclass
-class UserPage:
-    rows: list[User]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def like_pattern(text: str) -> str:
-    """``%text%`` for a case-insensitive ``LIKE`` (on a lower-cased column), with the
-    wildcards the user typed taken literally."""
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _role_condition(role: str):
     if role in (ADMIN, JURY):
         return sa.exists().where(UserRole.user_id == User.id, UserRole.role == role)
@@ -63,7 +43,7 @@ def _role_condition(role: str):
     return sa.exists().where(membership.user_id == User.id)
 
 
-def _listed(*, text: str, role: str | None, status: str | None, page: int) -> UserPage:
+def _listed(*, text: str, role: str | None, status: str | None, page: int) -> ListPage[User]:
     select = sa.select(User)
     if text:
         pattern = like_pattern(text)
@@ -73,12 +53,8 @@ def _listed(*, text: str, role: str | None, status: str | None, page: int) -> Us
         select = select.where(_role_condition(role))
     if status:
         select = select.where(User.active.is_(status == "active"))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(select.subquery()))
-    rows = db.session.scalars(
-        select.order_by(sa.func.lower(User.name), User.id)
-        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    ).all()
-    return UserPage(list(rows), total, page, PER_PAGE)
+    return page_of(select.order_by(sa.func.lower(User.name), User.id), page=page,
+                   per_page=PER_PAGE)
 
 
 @bp.get("/users/")
@@ -188,9 +164,7 @@ def reactivate_user(user_id):
 def anonymise_user(user_id):
     """The owner asked (by letter or e-mail) for their account to be deleted."""
     def anonymise(user):
-        if user.id == current_user.id:
-            raise DomainError(_("Delete your own account from “My data”."))
-        privacy.anonymise_user(user=user, actor=current_user, now=utcnow())
+        management.delete_account_on_request(user=user, actor=current_user, now=utcnow())
         return _("The account is deleted: its personal data is gone, its evaluations stay.")
 
     return _act(user_id, anonymise)

@@ -16,49 +16,30 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice as Choice
-from wtforms import SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length
 
+from alliance.admin.forms import EVENT_LABELS, EndpointForm
 from alliance.admin.views import bp
 from alliance.auth import policy
 from alliance.core.converters import page_number
 from alliance.core.errors import DomainError
 from alliance.core.forms import saving
+from alliance.core.listing import page_of
 from alliance.core.models import utcnow
 from alliance.extensions import db
 from alliance.partners.models import Partner
 from alliance.webhooks import services
 from alliance.webhooks.deliver import deliver_due
 from alliance.webhooks.models import (
-    CHALLENGE_PUBLISHED,
-    DECISION_MADE,
     DELIVERED,
     FAILED,
     PENDING,
-    PILOT_AGREED,
-    PROPOSAL_SUBMITTED,
     WebhookDelivery,
     WebhookEndpoint,
 )
 
-EVENT_LABELS = {
-    CHALLENGE_PUBLISHED: _l("A challenge is published"),
-    PROPOSAL_SUBMITTED: _l("A proposal is submitted"),
-    DECISION_MADE: _l("A decision is made on a proposal"),
-    PILOT_AGREED: _l("A pilot is agreed"),
-}
 STATUS_LABELS = {PENDING: _l("Pending"), DELIVERED: _l("Delivered"), FAILED: _l("Failed")}
 PER_PAGE = 50
-
-
-class EndpointForm(FlaskForm):
-    partner = SelectField(_l("Partner"), coerce=int, validators=[DataRequired()])
-    url = StringField(_l("Address (URL)"), validators=[DataRequired(), Length(max=500)],
-                      description=_l("Where the events are POSTed; must start with https://."))
-    events = SelectMultipleField(_l("Events"), choices=[Choice(k, v) for k, v in EVENT_LABELS.items()],
-                                 validate_choice=True)
 
 
 def _allow_local_http() -> bool:
@@ -103,15 +84,11 @@ def webhook_endpoint(endpoint_id):
     policy.require(policy.can_manage_webhooks(current_user))
     endpoint = _endpoint(endpoint_id)
     page = page_number(request.args.get("page", type=int))
-    query = sa.select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    deliveries = db.session.scalars(
-        query.order_by(WebhookDelivery.id.desc())
-        .offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    listing = page_of(sa.select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
+                      .order_by(WebhookDelivery.id.desc()), page=page, per_page=PER_PAGE)
     response = make_response(render_template(
-        "admin/webhooks_endpoint.html", endpoint=endpoint, deliveries=deliveries, page=page,
-        pages=max(1, -(-total // PER_PAGE)), total=total, event_labels=EVENT_LABELS,
-        status_labels=STATUS_LABELS))
+        "admin/webhooks_endpoint.html", endpoint=endpoint, listing=listing,
+        event_labels=EVENT_LABELS, status_labels=STATUS_LABELS))
     response.headers["Cache-Control"] = "no-store"  # it shows the signing secret
     return response
 

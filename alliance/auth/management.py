@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from alliance.auth import services
+from alliance.auth import privacy, services
 from alliance.auth.models import ADMIN, GRANTED_ROLES, User, UserRole
 from alliance.core.audit import record
 from alliance.core.errors import DomainError
@@ -98,6 +98,15 @@ def deactivate_user(*, user: User, actor: User, now: datetime | None = None) -> 
     user.active = False
     record(actor=actor, action="user.deactivated", obj=user, now=now or utcnow())
     db.session.flush()
+
+
+def delete_account_on_request(*, user: User, actor: User,
+                              now: datetime | None = None) -> User:
+    """An admin deletes (anonymises) ``user``'s account because its owner asked by
+    letter or e-mail; an admin's own account goes from "My data", with the password."""
+    if user.id == getattr(actor, "id", None):
+        raise DomainError(_("Delete your own account from “My data”."))
+    return privacy.anonymise_user(user=user, actor=actor, now=now or utcnow())
 
 
 def reactivate_user(*, user: User, actor: User, now: datetime | None = None) -> None:

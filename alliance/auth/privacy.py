@@ -123,5 +123,22 @@ def anonymise_user(*, user: User, actor: User | None, now: datetime | None = Non
     return user
 
 
+def delete_own_account(*, user: User, password: str, now: datetime | None = None) -> User:
+    """The user deletes their own account ("My data"), proving with their password
+    that it is them; then as :func:`anonymise_user`."""
+    if not user.check_password(password or ""):
+        message = _("This is not your password.")
+        raise DomainError(message, field_errors={"password": message})
+    return anonymise_user(user=user, actor=user, now=now)
+
+
+def export_own_data(*, user: User, now: datetime) -> dict:
+    """Everything held about ``user`` (:func:`export_user_data`), for them to download;
+    the download is audited."""
+    data = export_user_data(user=user, now=now)
+    record(actor=user, action="user.data_exported", obj=user, now=now)
+    return data
+
+
 __all__ = ["ANONYMOUS_EMAIL", "ANONYMOUS_NAME", "PRIVACY_NOTICE_VERSION", "anonymise_user",
-           "export_user_data", "is_anonymised", "record_consent"]
+           "delete_own_account", "export_own_data", "export_user_data", "is_anonymised", "record_consent"]

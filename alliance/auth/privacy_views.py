@@ -10,8 +10,7 @@ from flask_login import current_user, login_required, logout_user
 
 from alliance.auth import privacy
 from alliance.auth.forms import DeleteAccountForm, ExportDataForm
-from alliance.core.audit import record
-from alliance.core.errors import DomainError
+from alliance.core.forms import saving
 from alliance.core.models import utcnow
 from alliance.extensions import db
 
@@ -43,9 +42,7 @@ def export():
         flash(_("The form expired: please try again."), "danger")
         return redirect(url_for("account.my_data"))
     now = utcnow()
-    user = current_user._get_current_object()
-    data = privacy.export_user_data(user=user, now=now)
-    record(actor=user, action="user.data_exported", obj=user, now=now)
+    data = privacy.export_own_data(user=current_user._get_current_object(), now=now)
     db.session.commit()
     body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
     filename = f"alliance-my-data-{now:%Y-%m-%d}.json"
@@ -59,20 +56,13 @@ def export():
 @login_required
 def delete():
     form = DeleteAccountForm()
-    if not form.validate_on_submit():
-        return _my_data_page(form, 422)
-    user = current_user._get_current_object()
-    if not user.check_password(form.password.data or ""):
-        form.password.errors = [*form.password.errors, _("This is not your password.")]
-        return _my_data_page(form, 422)
-    try:
-        privacy.anonymise_user(user=user, actor=user, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        form.form_errors.append(error.message)
-        return _my_data_page(form, 422)
-    db.session.commit()
-    logout_user()
-    flash(_("Your account has been deleted: your personal data is gone. Thank you for "
-            "taking part."), "success")
-    return redirect(url_for("main.index"))
+    if form.validate_on_submit():
+        with saving(form) as outcome:
+            privacy.delete_own_account(user=current_user._get_current_object(),
+                                       password=form.password.data, now=utcnow())
+        if outcome.ok:
+            logout_user()
+            flash(_("Your account has been deleted: your personal data is gone. Thank you "
+                    "for taking part."), "success")
+            return redirect(url_for("main.index"))
+    return _my_data_page(form, 422)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import g
 
 from alliance.challenges.models import Challenge
+from alliance.core.listing import ListPage, count_of
 from alliance.evaluation import conflicts
 from alliance.evaluation.models import (
     CALIBRATION,
@@ -121,18 +122,6 @@ class RoundSteps:
         return self.declared and self.status == SETUP
 
 
-@dataclass
-class Listing:
-    rows: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
 def _seats(user) -> list[RoundSteps]:
     rows = db.session.execute(
         sa.select(CommitteeMember.id, EvaluationRound.id, EvaluationRound.number,
@@ -159,7 +148,7 @@ def _seats(user) -> list[RoundSteps]:
     return seats
 
 
-def _listing(user, filters: dict, page: int) -> Listing:
+def _listing(user, filters: dict, page: int) -> ListPage:
     startup_name = sa.case((EvaluationRound.blind, sa.null()), else_=Startup.name)
     select = (
         _listed(user, Assignment.id.label("id"), Assignment.source.label("source"),
@@ -184,9 +173,9 @@ def _listing(user, filters: dict, page: int) -> Listing:
         select = select.where(Review.total >= filters["score_min"])
     if "score_max" in filters:
         select = select.where(Review.total <= filters["score_max"])
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(select.subquery()))
-    page = min(page, max(1, -(-total // PER_PAGE)))
+    total = count_of(select)
+    page = min(page, max(1, -(-total // PER_PAGE)))  # past the end: the last page
     rows = db.session.execute(
         select.order_by(*_dashboard_order()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     ).all()
-    return Listing(rows, total, page, PER_PAGE)
+    return ListPage(rows, total, page, PER_PAGE)

@@ -14,11 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from alliance.admin.api_tokens import ApiTokenForm
-from alliance.admin.forms import CallForm, ThemeForm
-from alliance.admin.goals import GoalForm
-from alliance.admin.privacy_views import RetentionForm
-from alliance.admin.webhooks import EndpointForm
+from alliance.admin.forms import (
+    ApiTokenForm,
+    CallForm,
+    EndpointForm,
+    GoalForm,
+    RetentionForm,
+    ThemeForm,
+)
 from alliance.auth.forms import (
     DeleteAccountForm,
     LoginForm,
